@@ -1,0 +1,49 @@
+"""Create or update the streams and KV buckets of `contracts.streams` (idempotent).
+
+Run once per deployment (`ofca provision`, a Kubernetes Job, or `ofca up` on start). Services
+never declare streams themselves.
+"""
+
+from nats.js import JetStreamContext
+from nats.js.api import KeyValueConfig, StorageType, StreamConfig
+from nats.js.errors import NotFoundError
+
+from contracts.streams import KV_BUCKETS, STREAMS, StreamSpec
+
+
+def stream_config(spec: StreamSpec, replicas: int = 1) -> StreamConfig:
+    return StreamConfig(
+        name=spec.name,
+        description=spec.description,
+        subjects=list(spec.subjects),
+        storage=StorageType.FILE,
+        max_age=spec.max_age_s or None,
+        max_msg_size=spec.max_msg_size,
+        duplicate_window=spec.duplicate_window_s,
+        num_replicas=replicas,
+        allow_direct=True,
+    )
+
+
+async def provision(js: JetStreamContext, replicas: int = 1) -> list[str]:
+    """Ensure every stream and bucket exists with the declared config; returns what changed."""
+    changed = []
+    for spec in STREAMS:
+        config = stream_config(spec, replicas)
+        try:
+            await js.stream_info(spec.name)
+        except NotFoundError:
+            await js.add_stream(config)
+            changed.append(f"created stream {spec.name}")
+        else:
+            await js.update_stream(config)
+            changed.append(f"updated stream {spec.name}")
+    for bucket in KV_BUCKETS:
+        try:
+            await js.key_value(bucket)
+        except NotFoundError:
+            await js.create_key_value(
+                KeyValueConfig(bucket=bucket, storage=StorageType.FILE, replicas=replicas)
+            )
+            changed.append(f"created bucket {bucket}")
+    return changed

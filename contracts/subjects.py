@@ -1,0 +1,70 @@
+"""NATS subject names: the only place they are spelled.
+
+| subject                    | kind       | carries                                          |
+| -------------------------- | ---------- | ------------------------------------------------ |
+| `agent.in.<user>`          | JetStream  | Agent frames as received (raw envelope bytes)     |
+| `events.<user>.<kind>`     | JetStream  | normalized domain events (the source of truth)    |
+| `commands.<user>.<kind>`   | JetStream  | command lifecycle events                          |
+| `bridge.<user>`            | core       | Brain→Bridge envelopes, ready to forward          |
+| `agent_user.<user>`        | core       | `command_to_execute` envelopes for the Agent      |
+| `rpc.<service>.<op>.<user>`| core req.  | request/reply queries (e.g. full sync on connect) |
+
+User ids become subject tokens, so they are restricted to `USER_ID_PATTERN`.
+"""
+
+import re
+
+USER_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+_USER_ID = re.compile(USER_ID_PATTERN)
+
+AGENT_IN_ALL = "agent.in.>"
+EVENTS_ALL = "events.>"
+COMMANDS_ALL = "commands.>"
+
+HEADER_FRAME_TYPE = "Ofca-Frame-Type"
+HEADER_USER = "Ofca-User"
+HEADER_CORRELATION = "Ofca-Correlation-Id"
+HEADER_MSG_ID = "Nats-Msg-Id"
+
+
+class InvalidUserIdError(ValueError):
+    """A user id that cannot be a NATS subject token."""
+
+
+def check_user_id(user_id: str) -> str:
+    """Return `user_id` unchanged, or raise InvalidUserIdError."""
+    if not _USER_ID.match(user_id):
+        raise InvalidUserIdError(f"user id must match {USER_ID_PATTERN}")
+    return user_id
+
+
+def agent_in(user_id: str) -> str:
+    return f"agent.in.{check_user_id(user_id)}"
+
+
+def events(user_id: str, kind: str = "*") -> str:
+    return f"events.{check_user_id(user_id)}.{kind}"
+
+
+def commands(user_id: str, kind: str = "*") -> str:
+    return f"commands.{check_user_id(user_id)}.{kind}"
+
+
+def bridge(user_id: str) -> str:
+    return f"bridge.{check_user_id(user_id)}"
+
+
+def agent_user(user_id: str) -> str:
+    return f"agent_user.{check_user_id(user_id)}"
+
+
+def rpc(service: str, op: str, user_id: str) -> str:
+    return f"rpc.{service}.{op}.{check_user_id(user_id)}"
+
+
+def user_of(subject: str) -> str:
+    """The user token of `agent.in.<user>`, `events.<user>.<kind>`, `bridge.<user>`…"""
+    parts = subject.split(".")
+    if parts[0] in {"agent", "rpc"}:
+        return parts[2] if parts[0] == "agent" else parts[3]
+    return parts[1]

@@ -1,0 +1,107 @@
+"""Signed access tokens for Agents (one creator) and analysts (one or more creators).
+
+HS256 JWTs keyed by `OFCA_SECRET`. The same module is used by `ofca token create`, the gateway
+and any service that checks a token, so issuing and checking can never disagree.
+"""
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Literal, cast
+
+import jwt
+
+from contracts.subjects import InvalidUserIdError, check_user_id
+
+Role = Literal["agent", "analyst"]
+ROLES: tuple[Role, ...] = ("agent", "analyst")
+ISSUER = "ofca"
+MIN_SECRET_LEN = 32
+_PLACEHOLDERS = {"changeme", "changethis", "secret", "ofca", "password"}
+
+
+class TokenError(Exception):
+    """A missing, forged, expired or malformed token."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    role: Role
+    user_ids: tuple[str, ...]
+    token_id: str
+
+    def may_access(self, user_id: str) -> bool:
+        return user_id in self.user_ids
+
+
+def check_secret(secret: str) -> str:
+    """Refuse secrets that are short or obviously placeholders."""
+    if len(secret) < MIN_SECRET_LEN or secret.lower() in _PLACEHOLDERS:
+        raise ValueError(f"OFCA_SECRET must be a random string of at least {MIN_SECRET_LEN} chars")
+    return secret
+
+
+def load_or_create_secret(data_dir: Path) -> str:
+    """The secret stored in `data_dir/secret`, created (mode 0600) on first use."""
+    path = data_dir / "secret"
+    if path.exists():
+        return check_secret(path.read_text().strip())
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(secret + "\n")
+    return secret
+
+
+def issue_token(
+    secret: str, role: Role, user_ids: list[str], ttl: timedelta = timedelta(days=30)
+) -> str:
+    """A signed token for `role` bound to `user_ids` (exactly one for an agent)."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {ROLES}")
+    if not user_ids:
+        raise ValueError("a token needs at least one user id")
+    if role == "agent" and len(user_ids) != 1:
+        raise ValueError("an agent token is bound to exactly one creator")
+    for user_id in user_ids:
+        check_user_id(user_id)
+    now = datetime.now(UTC)
+    claims = {
+        "iss": ISSUER,
+        "role": role,
+        "users": list(dict.fromkeys(user_ids)),
+        "iat": now,
+        "exp": now + ttl,
+        "jti": uuid.uuid4().hex,
+    }
+    return jwt.encode(claims, check_secret(secret), algorithm="HS256")
+
+
+def verify_token(secret: str, token: str | None) -> Principal:
+    """The principal a token stands for; TokenError when it is missing, forged or expired."""
+    if not token:
+        raise TokenError("missing token")
+    try:
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=["HS256"],
+            issuer=ISSUER,
+            options={"require": ["exp", "iat", "iss", "role", "users", "jti"]},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise TokenError("expired token") from exc
+    except jwt.PyJWTError as exc:
+        raise TokenError("invalid token") from exc
+    role, users = claims.get("role"), claims.get("users")
+    if role not in ROLES or not isinstance(users, list) or not users:
+        raise TokenError("invalid token claims")
+    try:
+        user_ids = tuple(check_user_id(str(u)) for u in users)
+    except InvalidUserIdError as exc:
+        raise TokenError("invalid token claims") from exc
+    if role == "agent" and len(user_ids) != 1:
+        raise TokenError("invalid token claims")
+    return Principal(role=cast(Role, role), user_ids=user_ids, token_id=str(claims["jti"]))

@@ -1,0 +1,125 @@
+"""The WebSocket envelopes: `{"type": str, "payload": …}`, both ways.
+
+`IncomingWssMessage` (Agent/Bridge → Brain) and `OutgoingWssMessage` (Brain → Agent/Bridge) are
+pydantic discriminated unions on `type`. Inbound envelopes may carry an optional `ref` chosen by
+the sender; the Brain echoes it in `ingest_ack` and `system_error` so an outbox can match them.
+"""
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from contracts.models.commands import CommandResultPayload, SendMessageCommand
+from contracts.models.core import ConnectionInfo, KeepalivePayload, SystemStatus, WssError
+from contracts.models.graph import ConversationNode
+from contracts.models.ingest import CacheUpdatePayload, IngestAck, NewRawMessagePayload
+from contracts.models.insights import AnalyticsUpdate, FullSyncResponse
+
+Ref = Annotated[str | None, Field(default=None, max_length=128)]
+
+
+class _Envelope(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- inbound ---------------------------------------------------------------------------------
+class CacheUpdateMessage(_Envelope):
+    type: Literal["cache_update"]
+    payload: CacheUpdatePayload
+    ref: Ref = None
+
+
+class NewRawMessageMessage(_Envelope):
+    type: Literal["new_raw_message"]
+    payload: NewRawMessagePayload
+    ref: Ref = None
+
+
+class KeepaliveMessage(_Envelope):
+    type: Literal["keepalive"]
+    payload: KeepalivePayload | None = None
+    ref: Ref = None
+
+
+class CommandResultMessage(_Envelope):
+    type: Literal["command_result"]
+    payload: CommandResultPayload
+    ref: Ref = None
+
+
+IncomingWssMessage = Annotated[
+    CacheUpdateMessage | NewRawMessageMessage | KeepaliveMessage | CommandResultMessage,
+    Field(discriminator="type"),
+]
+
+
+# --- outbound --------------------------------------------------------------------------------
+class ConnectionAckMessage(_Envelope):
+    type: Literal["connection_ack"] = "connection_ack"
+    payload: ConnectionInfo
+
+
+class SystemStatusMessage(_Envelope):
+    type: Literal["system_status"] = "system_status"
+    payload: SystemStatus
+
+
+class SystemErrorMessage(_Envelope):
+    type: Literal["system_error"] = "system_error"
+    payload: WssError
+
+
+class FullSyncResponseMessage(_Envelope):
+    type: Literal["full_sync_response"] = "full_sync_response"
+    payload: FullSyncResponse
+
+
+class AppendMessageMessage(_Envelope):
+    type: Literal["append_message"] = "append_message"
+    payload: ConversationNode
+
+
+class AnalyticsUpdateMessage(_Envelope):
+    type: Literal["analytics_update"] = "analytics_update"
+    payload: AnalyticsUpdate
+
+
+class CommandToExecuteMessage(_Envelope):
+    type: Literal["command_to_execute"] = "command_to_execute"
+    payload: SendMessageCommand
+
+
+class IngestAckMessage(_Envelope):
+    type: Literal["ingest_ack"] = "ingest_ack"
+    payload: IngestAck
+
+
+OutgoingWssMessage = Annotated[
+    ConnectionAckMessage
+    | SystemStatusMessage
+    | SystemErrorMessage
+    | FullSyncResponseMessage
+    | AppendMessageMessage
+    | AnalyticsUpdateMessage
+    | CommandToExecuteMessage
+    | IngestAckMessage,
+    Field(discriminator="type"),
+]
+
+INCOMING: TypeAdapter[
+    CacheUpdateMessage | NewRawMessageMessage | KeepaliveMessage | CommandResultMessage
+] = TypeAdapter(IncomingWssMessage)
+OUTGOING: TypeAdapter[
+    ConnectionAckMessage
+    | SystemStatusMessage
+    | SystemErrorMessage
+    | FullSyncResponseMessage
+    | AppendMessageMessage
+    | AnalyticsUpdateMessage
+    | CommandToExecuteMessage
+    | IngestAckMessage
+] = TypeAdapter(OutgoingWssMessage)
+
+INCOMING_TYPES: frozenset[str] = frozenset(
+    ["cache_update", "new_raw_message", "keepalive", "command_result"]
+)

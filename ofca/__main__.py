@@ -1,0 +1,3 @@
+from ofca.cli import main
+
+main()

@@ -1,0 +1,104 @@
+"""The Agent side of the socket protocol, in Python: snapshot framing and a small client.
+
+The Chrome extension is the real Agent; this module speaks the same protocol for `ofca up
+--demo`, tests and benchmarks, so they exercise exactly the path the extension uses.
+"""
+
+import asyncio
+import json
+import uuid
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import msgspec
+from websockets.asyncio.client import ClientConnection, connect
+
+JsonObj = dict[str, Any]
+_FRAME_OVERHEAD = 512
+_encoder = msgspec.json.Encoder()
+
+
+def snapshot_frames(
+    chats: Sequence[JsonObj], messages: Sequence[JsonObj], max_bytes: int, snapshot_id: str = ""
+) -> Iterator[bytes]:
+    """`cache_update` frames of at most `max_bytes`, numbered `part` 0..`parts`-1.
+
+    Each record is encoded once; a record larger than a frame on its own cannot be sent and
+    raises ValueError (the extension splits or drops such records before sending).
+    """
+    snapshot_id = snapshot_id or uuid.uuid4().hex
+    budget = max_bytes - _FRAME_OVERHEAD
+    groups: list[tuple[list[bytes], list[bytes]]] = [([], [])]
+    size = 0
+    for kind, records in ((0, chats), (1, messages)):
+        for record in records:
+            blob = _encoder.encode(record)
+            if len(blob) + 1 > budget:
+                raise ValueError(f"a record of {len(blob)} bytes does not fit in a frame")
+            if size + len(blob) + 1 > budget:
+                groups.append(([], []))
+                size = 0
+            groups[-1][kind].append(blob)
+            size += len(blob) + 1
+    parts = len(groups)
+    for part, (chat_blobs, message_blobs) in enumerate(groups):
+        head = json.dumps({"snapshot_id": snapshot_id, "part": part, "parts": parts})[:-1]
+        yield b"".join(
+            [
+                b'{"type":"cache_update","ref":"',
+                f"{snapshot_id}:{part}".encode(),
+                b'","payload":',
+                head.encode(),
+                b',"chats":[',
+                b",".join(chat_blobs),
+                b'],"messages":[',
+                b",".join(message_blobs),
+                b"]}}",
+            ]
+        )
+
+
+def new_raw_message(chat_id: int | str, message: JsonObj, source: str = "websocket") -> bytes:
+    payload = {"chatId": chat_id, "source": source, "message": message}
+    ref = f"m:{chat_id}:{message.get('id')}"
+    return _encoder.encode({"type": "new_raw_message", "ref": ref, "payload": payload})
+
+
+KEEPALIVE = b'{"type":"keepalive","payload":{}}'
+
+
+class AgentClient:
+    """A connected Agent socket. `send_and_wait` returns the Brain's receipt for a frame."""
+
+    def __init__(self, ws: ClientConnection, ack: JsonObj) -> None:
+        self.ws = ws
+        self.ack = ack
+        self.max_frame_bytes = int(ack["payload"]["maxFrameBytes"])
+
+    @classmethod
+    async def connect(cls, url: str, token: str, **kwargs: Any) -> "AgentClient":
+        ws = await connect(f"{url}/ws/agent?token={token}", max_size=None, **kwargs)
+        ack = json.loads(await ws.recv())
+        if ack.get("type") != "connection_ack":
+            await ws.close()
+            raise ConnectionError(f"expected connection_ack, got {ack.get('type')}")
+        return cls(ws, ack)
+
+    async def send_and_wait(self, frame: bytes, within_s: float = 30.0) -> JsonObj:
+        """Send one frame and wait for its `ingest_ack` or `system_error` (others skipped)."""
+        await self.ws.send(frame.decode())
+        async with asyncio.timeout(within_s):
+            while True:
+                reply = json.loads(await self.ws.recv())
+                if reply.get("type") in {"ingest_ack", "system_error"}:
+                    return dict(reply)
+
+    async def send_snapshot(
+        self, chats: Sequence[JsonObj], messages: Sequence[JsonObj], snapshot_id: str = ""
+    ) -> list[JsonObj]:
+        """Send a whole snapshot in parts, each acknowledged before the next."""
+        frames = snapshot_frames(chats, messages, self.max_frame_bytes, snapshot_id)
+        return [await self.send_and_wait(frame) for frame in frames]
+
+    async def close(self) -> None:
+        await self.ws.close()

@@ -1,0 +1,78 @@
+"""The `ofca` command: `up`, `service`, `token create`, `provision`, `demo-agent`."""
+
+import argparse
+import asyncio
+import os
+import sys
+from datetime import timedelta
+from importlib import import_module
+from pathlib import Path
+
+from contracts.tokens import check_secret, issue_token, load_or_create_secret
+
+SERVICES = ("gateway", "ingest", "graph", "enrichment", "command")
+DEMO_USER = "300000"
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("OFCA_DATA_DIR", ".ofca")).resolve()
+
+
+def secret() -> str:
+    """OFCA_SECRET, else the secret kept in the data dir (created on first use)."""
+    env = os.environ.get("OFCA_SECRET")
+    return check_secret(env) if env else load_or_create_secret(data_dir())
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ofca", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    up = sub.add_parser("up", help="run NATS and every service; Ctrl-C stops all")
+    up.add_argument("--demo", action="store_true", help="also feed a demo creator's inbox")
+
+    service = sub.add_parser("service", help="run one service (what a container runs)")
+    service.add_argument("name", choices=SERVICES)
+
+    token = sub.add_parser("token", help="manage access tokens")
+    token_sub = token.add_subparsers(dest="token_command", required=True)
+    create = token_sub.add_parser("create", help="print a signed token on stdout")
+    create.add_argument("--user", action="append", required=True, help="creator id (repeatable)")
+    create.add_argument("--role", choices=("agent", "analyst"), required=True)
+    create.add_argument("--ttl-days", type=float, default=30.0)
+
+    prov = sub.add_parser("provision", help="create or update streams and buckets")
+    prov.add_argument("--replicas", type=int, default=int(os.environ.get("OFCA_STREAM_REPLICAS", 1)))
+
+    demo = sub.add_parser("demo-agent", help="feed a demo inbox through the Agent protocol")
+    demo.add_argument("--url", default="ws://127.0.0.1:8000")
+    demo.add_argument("--user", default=DEMO_USER)
+    demo.add_argument("--chats", type=int, default=60)
+    demo.add_argument("--interval", type=float, default=4.0, help="seconds between live events")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    if args.command == "token":
+        ttl = timedelta(days=args.ttl_days)
+        sys.stdout.write(issue_token(secret(), args.role, args.user, ttl) + "\n")
+    elif args.command == "service":
+        import_module(f"services.{args.name}.main").run()
+    elif args.command == "up":
+        from ofca.supervisor import up
+
+        demo_user = DEMO_USER if args.demo else None
+        dashboard_token = issue_token(secret(), "analyst", [DEMO_USER]) if args.demo else None
+        sys.exit(up(data_dir(), secret(), demo_user, dashboard_token))
+    elif args.command == "provision":
+        from ofca.supervisor import provision_streams
+
+        url = os.environ.get("OFCA_NATS_URL", "nats://127.0.0.1:4222")
+        for line in asyncio.run(provision_streams(url, args.replicas)):
+            sys.stdout.write(line + "\n")
+    elif args.command == "demo-agent":
+        from ofca.demo import run_demo_agent
+
+        token = issue_token(secret(), "agent", [args.user])
+        asyncio.run(run_demo_agent(args.url, token, int(args.user), args.chats, args.interval))

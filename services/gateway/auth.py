@@ -1,0 +1,46 @@
+"""Who is calling: tokens from `?token=` or `Authorization: Bearer`, and tenancy checks."""
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, WebSocket, status
+
+from contracts.tokens import Principal, TokenError, verify_token
+from services.gateway.metrics import AUTH_REFUSED
+
+
+def token_from(conn: Request | WebSocket) -> str | None:
+    """The bearer token of an HTTP request or WebSocket handshake, if any."""
+    header = conn.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return conn.query_params.get("token") or None
+
+
+def authenticate(conn: Request | WebSocket) -> Principal:
+    """The caller's principal; raises TokenError for a missing, forged or expired token."""
+    secret: str = conn.app.state.secret
+    return verify_token(secret, token_from(conn))
+
+
+def rest_principal(request: Request) -> Principal:
+    try:
+        return authenticate(request)
+    except TokenError as exc:
+        AUTH_REFUSED.labels(why="token").inc()
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, str(exc), headers={"WWW-Authenticate": "Bearer"}
+        ) from exc
+
+
+def analyst_for(
+    user_id: str, principal: Annotated[Principal, Depends(rest_principal)]
+) -> Principal:
+    """An analyst (or the creator's own agent) allowed to read `user_id`; else 403."""
+    if not principal.may_access(user_id):
+        AUTH_REFUSED.labels(why="tenant").inc()
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this token does not cover that creator")
+    return principal
+
+
+AnyPrincipal = Annotated[Principal, Depends(rest_principal)]
+UserPrincipal = Annotated[Principal, Depends(analyst_for)]
