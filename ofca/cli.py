@@ -42,7 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--ttl-days", type=float, default=30.0)
 
     prov = sub.add_parser("provision", help="create or update streams and buckets")
-    prov.add_argument("--replicas", type=int, default=int(os.environ.get("OFCA_STREAM_REPLICAS", 1)))
+    prov.add_argument(
+        "--replicas", type=int, default=int(os.environ.get("OFCA_STREAM_REPLICAS", "1"))
+    )
 
     demo = sub.add_parser("demo-agent", help="feed a demo inbox through the Agent protocol")
     demo.add_argument("--url", default="ws://127.0.0.1:8000")

@@ -115,8 +115,9 @@ def stop_process(process: subprocess.Popen[bytes]) -> int:
 
 
 @pytest.fixture(scope="session")
-async def gateway(nc: Client, nats_url: str, secret: str, tmp_path_factory: pytest.TempPathFactory
-                  ) -> AsyncIterator[Gateway]:
+async def gateway(
+    nc: Client, nats_url: str, secret: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Gateway]:
     port = free_port()
     env = {
         "OFCA_NATS_URL": nats_url,

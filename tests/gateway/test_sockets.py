@@ -12,6 +12,7 @@ from websockets.exceptions import InvalidStatus
 
 from contracts import subjects
 from contracts.streams import AGENT_IN
+from contracts.tokens import issue_token
 from ofca.agent_protocol import KEEPALIVE, AgentClient, new_raw_message, snapshot_frames
 from tests.conftest import Gateway
 
@@ -160,8 +161,6 @@ async def test_forged_and_missing_tokens_are_refused_before_data(
     user = new_user()
     good = gateway.token("agent" if "agent" in path else "analyst", user)
     forged = good[:-4] + ("AAAA" if not good.endswith("AAAA") else "BBBB")
-    from contracts.tokens import issue_token
-
     other_secret = issue_token("y" * 48, "agent" if "agent" in path else "analyst", [user])
     for token in ("", "garbage", forged, other_secret):
         with pytest.raises(InvalidStatus) as refused:

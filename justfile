@@ -1,0 +1,50 @@
+# OFCA recipes. `./dev` creates the environment; `just --list` shows these by group.
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+venv := justfile_directory() / ".venv/bin"
+export PATH := venv + ":" + env_var("PATH")
+
+[group('run')]
+up *args:
+    ofca up {{args}}
+
+[group('run')]
+demo:
+    ofca up --demo
+
+[group('run')]
+token user role="analyst":
+    ofca token create --user {{user}} --role {{role}}
+
+[group('test')]
+test *args: lint check-gen
+    python -m pytest -q {{args}}
+
+[group('test')]
+test-fast *args:
+    python -m pytest -q -m "not slow" {{args}}
+
+[group('lint')]
+lint:
+    ruff check .
+    ruff format --check .
+    mypy contracts services ofca tools
+
+[group('lint')]
+fmt:
+    ruff format .
+    ruff check --fix .
+
+[group('gen')]
+gen:
+    python -m contracts.schema_export
+    python -m services.gateway.openapi_export
+
+# Fails when generated files differ from what the code produces.
+[group('gen')]
+check-gen: gen
+    git diff --exit-code -- contracts/schemas || (echo "generated schemas drifted: commit the output of 'just gen'" && exit 1)
+
+[group('bench')]
+bench:
+    python bench/ingest_normalize.py --messages 100000
