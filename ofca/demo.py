@@ -9,6 +9,8 @@ import asyncio
 import random
 import time
 import uuid
+from datetime import UTC, datetime
+from typing import Literal
 
 import structlog
 from websockets.exceptions import WebSocketException
@@ -17,6 +19,8 @@ from ofca.agent_protocol import KEEPALIVE, AgentClient, new_raw_message
 from tools.ofsim import Inbox, fan_message, generate_inbox, iter_messages
 
 KEEPALIVE_S = 20.0
+FanMessageKind = Literal["text", "tip", "purchase_request"]
+LIVE_KINDS: list[FanMessageKind] = ["text", "tip", "purchase_request"]
 log = structlog.get_logger()
 
 
@@ -33,9 +37,8 @@ async def feed(client: AgentClient, inbox: Inbox, interval: float, rng: random.R
             await client.ws.send(KEEPALIVE.decode())
             last_keepalive = time.monotonic()
         fan_id = rng.choice(fan_ids)
-        kind = rng.choices(["text", "tip", "purchase_request"], weights=[8, 1, 1])[0]
-        message = fan_message(inbox, fan_id, kind=kind)
-        inbox.messages[fan_id].append(message)
+        kind: FanMessageKind = rng.choices(LIVE_KINDS, weights=[8, 1, 1])[0]
+        message = fan_message(inbox, fan_id, kind=kind)  # also appends it to the inbox
         await client.send_and_wait(new_raw_message(fan_id, message))
 
 
@@ -43,7 +46,7 @@ async def run_demo_agent(
     url: str, token: str, creator_id: int, n_chats: int, interval: float
 ) -> None:
     """Run forever: connect, feed, and on any drop reconnect with exponential backoff."""
-    inbox = generate_inbox(creator_id, n_chats=n_chats, seed=creator_id)
+    inbox = generate_inbox(creator_id, n_chats=n_chats, seed=creator_id, end=datetime.now(UTC))
     rng = random.Random(creator_id)
     attempt = 0
     while True:
