@@ -19,6 +19,7 @@ from websockets.asyncio.client import connect
 
 from contracts import subjects
 from contracts.streams import AGENT_IN
+from contracts.tokens import verify_token
 from ofca.natsd import free_port
 
 pytestmark = pytest.mark.nats
@@ -94,7 +95,8 @@ def up(tmp_path: Path) -> Iterator[Up]:
 async def test_up_demo_runs_the_stack_restarts_and_stops_cleanly(up: Up) -> None:
     url = up.wait_for_line(r"dashboard: (http://\S+)").group(1)
     token = url.split("token=")[1]
-    assert httpx.get(f"http://127.0.0.1:{up.gw_port}/readyz").status_code == 200
+    async with httpx.AsyncClient() as http:
+        assert (await http.get(f"http://127.0.0.1:{up.gw_port}/readyz")).status_code == 200
     services = children_of(up.process.pid)
     names = {
         n
@@ -140,7 +142,7 @@ async def test_up_demo_runs_the_stack_restarts_and_stops_cleanly(up: Up) -> None
     everything = set(children_of(up.process.pid))
     up.process.send_signal(signal.SIGINT)
     assert up.process.wait(60) == 0
-    time.sleep(0.5)
+    await asyncio.sleep(0.5)
     assert not [pid for pid in everything if alive(pid)]
     with pytest.raises((OSError, NoServersError)):
         await nats.connect(
@@ -163,7 +165,5 @@ def test_token_create_prints_one_verifiable_line(tmp_path: Path) -> None:
         check=True,
     ).stdout
     assert out.count("\n") == 1
-    from contracts.tokens import verify_token
-
     secret = (tmp_path / "secret").read_text().strip()
     assert verify_token(secret, out.strip()).user_ids == ("42",)
