@@ -4,12 +4,18 @@ Services bind to these with `declare=False`: a service that declared its own str
 config conflicts at start-up and silently change retention for everyone else.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from contracts import subjects
 
 MIB = 1024 * 1024
 DAY_S = 86_400
+
+
+# Creators are spread over this many partitions by a server-side subject transform, so a
+# partition is a stable set of creators that exactly one instance of a service consumes, in
+# order. Changing it re-maps creators: drain the consumers first (docs/operations.md).
+PARTITIONS = 8
 
 
 @dataclass(frozen=True)
@@ -20,8 +26,8 @@ class StreamSpec:
     max_age_s: float = 0  # 0: keep forever (the event log is the source of truth)
     max_msg_size: int = 8 * MIB
     duplicate_window_s: float = 120
-    allow_purge_subjects: bool = True
-    extra: dict[str, object] = field(default_factory=dict)
+    # (source, destination) of a subject transform applied when a message is stored.
+    transform: tuple[str, str] | None = None
 
 
 AGENT_IN = StreamSpec(
@@ -29,11 +35,17 @@ AGENT_IN = StreamSpec(
     subjects=[subjects.AGENT_IN_ALL],
     description="Agent frames exactly as received by a gateway (raw envelope bytes).",
     max_age_s=7 * DAY_S,
+    transform=("agent.in.*", f"agent.in.{{{{partition({PARTITIONS},1)}}}}.{{{{wildcard(1)}}}}"),
 )
 EVENTS = StreamSpec(
     name="EVENTS",
     subjects=[subjects.EVENTS_ALL],
     description="Normalized domain events per creator: the source of truth.",
+    duplicate_window_s=600,
+    transform=(
+        "events.*.*",
+        f"events.{{{{partition({PARTITIONS},1)}}}}.{{{{wildcard(1)}}}}.{{{{wildcard(2)}}}}",
+    ),
 )
 COMMANDS = StreamSpec(
     name="COMMANDS",
@@ -45,4 +57,8 @@ STREAMS: tuple[StreamSpec, ...] = (AGENT_IN, EVENTS, COMMANDS)
 
 # KV buckets: small mutable state that is not part of the event log.
 KV_AGENT_PRESENCE = "agent_presence"  # user -> last-seen (ISO time) of a connected Agent
-KV_BUCKETS: tuple[str, ...] = (KV_AGENT_PRESENCE,)
+KV_INGEST_SNAPSHOTS = "ingest_snapshots"  # snapshot assembly progress, so a restart resumes
+KV_BUCKETS: tuple[tuple[str, float], ...] = (  # (bucket, ttl seconds; 0 = none)
+    (KV_AGENT_PRESENCE, 0),
+    (KV_INGEST_SNAPSHOTS, 2 * DAY_S),
+)

@@ -3,13 +3,17 @@
 | subject                    | kind       | carries                                          |
 | -------------------------- | ---------- | ------------------------------------------------ |
 | `agent.in.<user>`          | JetStream  | Agent frames as received (raw envelope bytes)     |
-| `events.<user>.<kind>`     | JetStream  | normalized domain events (the source of truth)    |
+| `events.<user>.<kind>`     | JetStream  | batches of domain events (the source of truth)    |
 | `commands.<user>.<kind>`   | JetStream  | command lifecycle events                          |
 | `bridge.<user>`            | core       | Brain→Bridge envelopes, ready to forward          |
 | `agent_user.<user>`        | core       | `command_to_execute` envelopes for the Agent      |
 | `rpc.<service>.<op>.<user>`| core req.  | request/reply queries (e.g. full sync on connect) |
 
 User ids become subject tokens, so they are restricted to `USER_ID_PATTERN`.
+
+Streams store `agent.in.<user>` as `agent.in.<p>.<user>` and `events.<user>.<kind>` as
+`events.<p>.<user>.<kind>`, where `<p>` is the creator's partition (a server-side transform,
+`contracts.streams`). Publishers use the short form; consumers filter on the stored one.
 """
 
 import re
@@ -42,8 +46,21 @@ def agent_in(user_id: str) -> str:
     return f"agent.in.{check_user_id(user_id)}"
 
 
-def events(user_id: str, kind: str = "*") -> str:
+def agent_in_stored(user_id: str = "*", partition: int | str = "*") -> str:
+    """Filter for what `AGENT_IN` stored for a user and/or a partition."""
+    user = user_id if user_id == "*" else check_user_id(user_id)
+    return f"agent.in.{partition}.{user}"
+
+
+def events(user_id: str, kind: str) -> str:
+    """Where a publisher sends a batch of `kind` (`snapshot`, `delta`, `control`)."""
     return f"events.{check_user_id(user_id)}.{kind}"
+
+
+def events_stored(user_id: str = "*", partition: int | str = "*", kind: str = "*") -> str:
+    """Filter for what `EVENTS` stored for a user and/or a partition."""
+    user = user_id if user_id == "*" else check_user_id(user_id)
+    return f"events.{partition}.{user}.{kind}"
 
 
 def commands(user_id: str, kind: str = "*") -> str:
@@ -63,8 +80,13 @@ def rpc(service: str, op: str, user_id: str) -> str:
 
 
 def user_of(subject: str) -> str:
-    """The user token of `agent.in.<user>`, `events.<user>.<kind>`, `bridge.<user>`…"""
+    """The user token of a subject in either form (`agent.in.[<p>.]<user>`,
+    `events.[<p>.]<user>.<kind>`, `bridge.<user>`, `rpc.<svc>.<op>.<user>`…)."""
     parts = subject.split(".")
-    if parts[0] in {"agent", "rpc"}:
-        return parts[2] if parts[0] == "agent" else parts[3]
+    if parts[0] == "agent" and parts[1] == "in":
+        return parts[-1]
+    if parts[0] == "events":
+        return parts[-2]
+    if parts[0] == "rpc":
+        return parts[3]
     return parts[1]

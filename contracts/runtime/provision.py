@@ -5,10 +5,10 @@ never declare streams themselves.
 """
 
 from nats.js import JetStreamContext
-from nats.js.api import KeyValueConfig, StorageType, StreamConfig
+from nats.js.api import KeyValueConfig, StorageType, StreamConfig, SubjectTransform
 from nats.js.errors import NotFoundError
 
-from contracts.streams import KV_BUCKETS, STREAMS, StreamSpec
+from contracts.streams import KV_BUCKETS, PARTITIONS, STREAMS, StreamSpec
 
 
 def stream_config(spec: StreamSpec, replicas: int = 1) -> StreamConfig:
@@ -22,6 +22,8 @@ def stream_config(spec: StreamSpec, replicas: int = 1) -> StreamConfig:
         duplicate_window=spec.duplicate_window_s,
         num_replicas=replicas,
         allow_direct=True,
+        subject_transform=SubjectTransform(*spec.transform) if spec.transform else None,
+        metadata={"ofca.partitions": str(PARTITIONS)},
     )
 
 
@@ -38,12 +40,13 @@ async def provision(js: JetStreamContext, replicas: int = 1) -> list[str]:
         else:
             await js.update_stream(config)
             changed.append(f"updated stream {spec.name}")
-    for bucket in KV_BUCKETS:
+    for bucket, ttl in KV_BUCKETS:
         try:
             await js.key_value(bucket)
         except NotFoundError:
-            await js.create_key_value(
-                KeyValueConfig(bucket=bucket, storage=StorageType.FILE, replicas=replicas)
+            kv_config = KeyValueConfig(
+                bucket=bucket, storage=StorageType.FILE, replicas=replicas, ttl=ttl or None
             )
+            await js.create_key_value(kv_config)
             changed.append(f"created bucket {bucket}")
     return changed

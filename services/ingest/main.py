@@ -1,10 +1,18 @@
-"""`ofca service ingest`: a placeholder for now: it connects to NATS and answers probes."""
+"""`ofca service ingest`: Agent frames → the per-creator ordered event log."""
 
 import asyncio
 
+from nats.aio.client import Client
+
 from contracts.runtime.service import run_service
-from contracts.runtime.settings import ServiceSettings
+from services.ingest.consumer import run_ingest
+from services.ingest.settings import IngestSettings
 
 
 def run() -> None:
-    asyncio.run(run_service("ingest", ServiceSettings()))
+    settings = IngestSettings()
+
+    async def body(nc: Client, stop: asyncio.Event) -> None:
+        await run_ingest(nc, stop, settings)
+
+    asyncio.run(run_service("ingest", settings, body))

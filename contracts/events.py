@@ -1,0 +1,235 @@
+"""Domain events: what `ingest` publishes on `events.<user>…` and projections fold.
+
+Why msgspec and not pydantic here: these values sit on the hot path (a 1M-message snapshot
+becomes well over 1M events, each encoded once and decoded by every projection), and frozen
+msgspec Structs with `gc=False` encode/decode several times faster than pydantic models and do
+not feed the cyclic GC. Pydantic models (`contracts.models`) stay at the wire edges: the WS
+envelope, REST and schema export. One model per concept: the events exist only here.
+
+Every event is a frozen, versioned (`v`) value in a tagged union (`kind`). `gc=False` is safe
+because an event holds only scalars and tuples of strings, so it can never be part of a cycle.
+The common fields (`event_id`, `creator_id`, `v`) are keyword-only; each event's own fields may
+also be given by position, which the hot path does (several times cheaper than keywords).
+
+`event_id` is derived from the event's content identity, never from when or how it was seen:
+`make_event_id(f"{creator}:{scope…}:{kind}:{revision}")` → 32 hex chars (blake2b-128). The same
+message seen in a snapshot and a delta, by fetch and by websocket, or redelivered, yields the
+same ids, so `event_id` is used as `Nats-Msg-Id`. Key layouts (kind = the `kind` tag):
+
+- message events: `creator:chat:message:kind:revision`; revision is `0`, except for
+  `message_edited` where it is the `changedAt` instant in epoch ms.
+- `chat_seen`: `creator:chat:chat_seen:<state>` (a new state is a new event).
+- `message_read`: `creator:chat:<last read message id>:message_read:0`.
+- `fan_profile_seen`: `creator:fan:fan_profile_seen:<name>\\x1f<username>\\x1f<avatar>`.
+- `snapshot_replaced`: `creator:snapshot:<snapshot_id>:snapshot_replaced:0`.
+- `record_rejected`: `creator:<where>:record_rejected:<reason>` where `where` is
+  `snapshot_id:record_kind:position` or, for a delta, the blake2b of the raw bytes.
+"""
+
+import hashlib
+from typing import Literal
+
+import msgspec
+
+Direction = Literal["in", "out"]
+Source = Literal["snapshot", "fetch", "xhr", "websocket"]
+RecordKind = Literal["chat", "message", "delta"]
+
+
+def make_event_id(key: str) -> str:
+    """Hash an identity key (layouts in the module docstring) to a 32-char hex event id."""
+    return hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
+
+
+class _Event(msgspec.Struct, frozen=True, kw_only=True, gc=False, tag_field="kind"):
+    event_id: str
+    creator_id: int
+    v: int = 1
+
+
+class ChatSeen(_Event, tag="chat_seen", frozen=True):
+    """A chat-list item as the page showed it: unread counter, read pointer and flags."""
+
+    chat_id: int
+    unread_count: int
+    last_read_message_id: int | None
+    last_message_id: int | None = None
+    has_purchased_feed: bool = False
+    has_unread_tips: bool = False
+    pinned_count: int = 0
+    can_send_message: bool = True
+    is_muted: bool = False
+
+
+class FanProfileSeen(_Event, tag="fan_profile_seen", frozen=True):
+    """A fan's user object: a stub `{id, _view}` (name/username None) or a full user."""
+
+    fan_id: int
+    name: str | None = None
+    username: str | None = None
+    avatar: str | None = None
+
+
+class MessageAdded(_Event, tag="message_added", frozen=True):
+    """A message exists. `created_at` is epoch ms UTC; `price` is in dollars."""
+
+    chat_id: int
+    message_id: int
+    direction: Direction
+    sender_id: int
+    created_at: int
+    text_html: str
+    text_plain: str
+    price: float
+    is_free: bool
+    is_tip: bool
+    media_count: int
+    media_types: tuple[str, ...]
+    is_ppv: bool
+    is_opened: bool
+    source: Source
+    is_from_queue: bool = False
+
+
+class MessageEdited(_Event, tag="message_edited", frozen=True):
+    """A message whose `changedAt` is later than its `createdAt`; one event per revision.
+
+    OnlyFans may move `changedAt` for more than text edits (a purchase, say): compare texts.
+    """
+
+    chat_id: int
+    message_id: int
+    changed_at: int
+    text_html: str
+    text_plain: str
+    price: float
+
+
+class MessageDeleted(_Event, tag="message_deleted", frozen=True):
+    """A message marked deleted or unsent (`isDeleted` / `deletedAt` when OnlyFans sends them)."""
+
+    chat_id: int
+    message_id: int
+    deleted_at: int | None = None
+
+
+class TipReceived(_Event, tag="tip_received", frozen=True):
+    """A fan's tip message (`isTip`); the amount is the message's `price` (a guess, see docs)."""
+
+    chat_id: int
+    message_id: int
+    fan_id: int
+    amount: float
+    created_at: int
+
+
+class PpvSent(_Event, tag="ppv_sent", frozen=True):
+    """A creator message with a price that is not free: pay-per-view content offered."""
+
+    chat_id: int
+    message_id: int
+    price: float
+    media_count: int
+    created_at: int
+
+
+class PpvPurchased(_Event, tag="ppv_purchased", frozen=True):
+    """A creator PPV message seen opened (bought); at most one per message."""
+
+    chat_id: int
+    message_id: int
+    fan_id: int
+    price: float
+    seen_changed_at: int | None = None
+
+
+class MessageRead(_Event, tag="message_read", frozen=True):
+    """The creator has read the chat up to and including `message_id`."""
+
+    chat_id: int
+    message_id: int
+    reader: Literal["creator", "fan"] = "creator"
+
+
+class SnapshotReplaced(_Event, tag="snapshot_replaced", frozen=True):
+    """The creator's state is replaced by this snapshot; its events follow this one.
+
+    Counts are of distinct accepted chats and messages (rejected records are reported apart).
+    """
+
+    snapshot_id: str
+    chat_count: int
+    message_count: int
+
+
+class SnapshotAbandoned(_Event, tag="snapshot_abandoned", frozen=True):
+    """A snapshot whose remaining parts stopped arriving (or that a newer snapshot superseded).
+
+    The events of the parts that did arrive stay: they are true facts. Only the boundary that
+    `SnapshotReplaced` would have marked is missing.
+    """
+
+    snapshot_id: str
+    parts_received: int
+    parts: int
+    reason: Literal["timeout", "superseded"]
+
+
+class RecordRejected(_Event, tag="record_rejected", frozen=True):
+    """A malformed record, reported instead of silently dropped. `reason` is a short code
+    (`malformed`, `invalid_json`, `foreign_sender`, `no_chat_id`, …); `detail` is msgspec's
+    path-and-type message, never the record's text."""
+
+    record_kind: RecordKind
+    position: int
+    reason: str
+    snapshot_id: str | None = None
+    detail: str = ""
+
+
+Event = (
+    ChatSeen
+    | FanProfileSeen
+    | MessageAdded
+    | MessageEdited
+    | MessageDeleted
+    | TipReceived
+    | PpvSent
+    | PpvPurchased
+    | MessageRead
+    | SnapshotReplaced
+    | SnapshotAbandoned
+    | RecordRejected
+)
+
+_encoder = msgspec.json.Encoder()
+_decoder: msgspec.json.Decoder[Event] = msgspec.json.Decoder(Event)
+
+
+_batch_decoder: msgspec.json.Decoder[list[Event]] = msgspec.json.Decoder(list[Event])
+
+
+def encode_batch(encoded_events: list[bytes]) -> bytes:
+    """Already-encoded events → one JSON array: the body of one message on `events.…`.
+
+    Events travel in batches because one JetStream message per event caps a 1M-message snapshot
+    at the publish round-trip rate; a batch is still deduplicated as a whole by `Nats-Msg-Id`,
+    and every event in it keeps its own `event_id` for projections to deduplicate by.
+    """
+    return b"[" + b",".join(encoded_events) + b"]"
+
+
+def decode_batch(data: bytes) -> list[Event]:
+    """The body of one message on `events.…` → its events, in order."""
+    return _batch_decoder.decode(data)
+
+
+def encode_event(event: Event) -> bytes:
+    """One event → JSON bytes (the `kind` tag included)."""
+    return _encoder.encode(event)
+
+
+def decode_event(data: bytes) -> Event:
+    """JSON bytes → the typed event named by `kind`; raises `msgspec.DecodeError` or
+    `msgspec.ValidationError` on anything else."""
+    return _decoder.decode(data)

@@ -1,0 +1,144 @@
+"""Partition consumers: each owned partition of `AGENT_IN`, in stream order, into lanes.
+
+A partition is consumed by exactly one instance through a durable pull consumer. On start the
+consumer is re-created from just after its ack floor: JetStream would otherwise hand out new
+messages before redelivering the ones a crashed process left unacked, breaking per-creator
+order. Whatever was applied after the floor is applied again, which the dedup ids make a no-op.
+"""
+
+import asyncio
+import contextlib
+
+import structlog
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
+
+from contracts import subjects
+from contracts.streams import AGENT_IN, KV_INGEST_SNAPSHOTS, PARTITIONS
+from services.ingest.lane import CreatorLane
+from services.ingest.metrics import LANES
+from services.ingest.progress import KvProgressStore, ProgressStore
+from services.ingest.settings import IngestSettings
+from services.ingest.sink import EventSink, JetStreamSink
+
+log = structlog.get_logger()
+ACK_WAIT_S = 60.0
+
+
+def owned_partitions(instances: int, index: int, partitions: int = PARTITIONS) -> list[int]:
+    return [p for p in range(partitions) if p % instances == index]
+
+
+def consumer_name(partition: int) -> str:
+    return f"ingest-p{partition}"
+
+
+async def reset_consumer(js: JetStreamContext, partition: int) -> JetStreamContext.PullSubscription:
+    """(Re)create the partition's durable consumer just after its ack floor and bind to it."""
+    name = consumer_name(partition)
+    floor = 0
+    try:
+        info = await js.consumer_info(AGENT_IN.name, name)
+        floor = info.ack_floor.stream_seq if info.ack_floor else 0
+        await js.delete_consumer(AGENT_IN.name, name)
+    except NotFoundError:
+        pass
+    config = ConsumerConfig(
+        durable_name=name,
+        filter_subject=subjects.agent_in_stored(partition=partition),
+        ack_policy=AckPolicy.EXPLICIT,
+        ack_wait=ACK_WAIT_S,
+        max_ack_pending=20_000,
+        deliver_policy=DeliverPolicy.BY_START_SEQUENCE if floor else DeliverPolicy.ALL,
+        opt_start_seq=floor + 1 if floor else None,
+    )
+    await js.add_consumer(AGENT_IN.name, config)
+    return await js.pull_subscribe_bind(durable=name, stream=AGENT_IN.name)
+
+
+class Ingest:
+    """Routes each frame to its creator's lane; lanes run concurrently."""
+
+    def __init__(self, sink: EventSink, store: ProgressStore, settings: IngestSettings) -> None:
+        self.sink = sink
+        self.store = store
+        self.settings = settings
+        self.lanes: dict[str, CreatorLane] = {}
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    async def dispatch(self, msg: Msg) -> None:
+        user_id = subjects.user_of(msg.subject)
+        lane = self.lanes.get(user_id)
+        if lane is None:
+            lane = CreatorLane(
+                user_id,
+                self.sink,
+                self.store,
+                snapshot_timeout_s=self.settings.snapshot_timeout_s,
+                queue_size=self.settings.lane_queue,
+            )
+            self.lanes[user_id] = lane
+            LANES.inc()
+            task = asyncio.create_task(self._run_lane(lane), name=f"lane-{user_id}")
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+        await lane.queue.put(msg)
+
+    async def _run_lane(self, lane: CreatorLane) -> None:
+        def may_end() -> bool:
+            # No await between this check and the removal: dispatch cannot slip in between.
+            if lane.queue.empty():
+                self.lanes.pop(lane.user_id, None)
+                LANES.dec()
+                return True
+            return False
+
+        await lane.run(may_end)
+
+    async def consume(self, psub: JetStreamContext.PullSubscription, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                msgs = await psub.fetch(self.settings.fetch_batch, timeout=1.0)
+            except (NatsTimeoutError, TimeoutError):
+                continue
+            for msg in msgs:
+                await self.dispatch(msg)
+
+    async def close(self) -> None:
+        for task in list(self.tasks):
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.gather(*self.tasks, return_exceptions=True)
+
+
+async def run_ingest(nc: Client, stop: asyncio.Event, settings: IngestSettings) -> None:
+    """The service body: own partitions, consume them until `stop`, crash on lane failure."""
+    js = nc.jetstream()
+    store = KvProgressStore(await js.key_value(KV_INGEST_SNAPSHOTS))
+    ingest = Ingest(JetStreamSink(nc, settings.event_batch_bytes), store, settings)
+    partitions = owned_partitions(settings.ingest_instances, settings.ingest_index)
+    subs = [await reset_consumer(js, p) for p in partitions]
+    log.info("ingest_consuming", partitions=partitions)
+    consumers = [asyncio.create_task(ingest.consume(s, stop)) for s in subs]
+    watch = asyncio.create_task(stop.wait())
+    try:
+        while not stop.is_set():
+            failed = [t for t in ingest.tasks if t.done() and not t.cancelled() and t.exception()]
+            if failed:
+                raise RuntimeError("a creator lane failed") from failed[0].exception()
+            done, _ = await asyncio.wait(
+                [*consumers, watch], timeout=1.0, return_when="FIRST_COMPLETED"
+            )
+            for task in done:
+                if task is not watch:
+                    task.result()
+    finally:
+        watch.cancel()
+        for task in consumers:
+            task.cancel()
+        await asyncio.gather(*consumers, return_exceptions=True)
+        await ingest.close()

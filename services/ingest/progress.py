@@ -1,0 +1,102 @@
+"""Snapshot assembly progress, kept in KV so a restarted ingest resumes a snapshot mid-way.
+
+Key `<user>.<digest of snapshot_id>` holds one snapshot's progress; key `<user>.open` names the
+snapshot whose remaining parts the creator's deltas are waiting for.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+import msgspec
+from nats.js.errors import KeyNotFoundError
+from nats.js.kv import KeyValue
+
+State = Literal["open", "complete", "abandoned"]
+
+
+class SnapshotProgress(msgspec.Struct):
+    snapshot_id: str
+    parts: int
+    done: list[int] = []
+    part_records: dict[int, tuple[int, int]] = {}
+    chats: int = 0
+    messages: int = 0
+    rejected: int = 0
+    state: State = "open"
+    updated_at: float = 0.0
+
+    def offsets(self, part: int) -> tuple[int, int]:
+        """(chats, messages) in the parts before `part` that were seen."""
+        earlier = [size for p, size in self.part_records.items() if p < part]
+        return sum(c for c, _ in earlier), sum(m for _, m in earlier)
+
+
+class ProgressStore(Protocol):
+    async def load(self, user_id: str, snapshot_id: str) -> SnapshotProgress | None: ...
+    async def save(self, user_id: str, progress: SnapshotProgress) -> None: ...
+    async def open_snapshot(self, user_id: str) -> str | None: ...
+    async def set_open(self, user_id: str, snapshot_id: str | None) -> None: ...
+
+
+def _key(user_id: str, snapshot_id: str) -> str:
+    return f"{user_id}.{hashlib.blake2b(snapshot_id.encode(), digest_size=12).hexdigest()}"
+
+
+_encode = msgspec.json.encode
+_decode = msgspec.json.Decoder(SnapshotProgress).decode
+
+
+class KvProgressStore:
+    def __init__(self, kv: KeyValue) -> None:
+        self.kv = kv
+
+    async def load(self, user_id: str, snapshot_id: str) -> SnapshotProgress | None:
+        try:
+            entry = await self.kv.get(_key(user_id, snapshot_id))
+        except KeyNotFoundError:
+            return None
+        return _decode(entry.value) if entry.value else None
+
+    async def save(self, user_id: str, progress: SnapshotProgress) -> None:
+        await self.kv.put(_key(user_id, progress.snapshot_id), _encode(progress))
+
+    async def open_snapshot(self, user_id: str) -> str | None:
+        try:
+            entry = await self.kv.get(f"{user_id}.open")
+        except KeyNotFoundError:
+            return None
+        return entry.value.decode() if entry.value else None
+
+    async def set_open(self, user_id: str, snapshot_id: str | None) -> None:
+        if snapshot_id is None:
+            try:
+                await self.kv.delete(f"{user_id}.open")
+            except KeyNotFoundError:
+                return
+        else:
+            await self.kv.put(f"{user_id}.open", snapshot_id.encode())
+
+
+@dataclass
+class MemoryProgressStore:
+    """In-process store for unit and property tests."""
+
+    rows: dict[str, bytes] = field(default_factory=dict)
+
+    async def load(self, user_id: str, snapshot_id: str) -> SnapshotProgress | None:
+        row = self.rows.get(_key(user_id, snapshot_id))
+        return _decode(row) if row else None
+
+    async def save(self, user_id: str, progress: SnapshotProgress) -> None:
+        self.rows[_key(user_id, progress.snapshot_id)] = _encode(progress)
+
+    async def open_snapshot(self, user_id: str) -> str | None:
+        row = self.rows.get(f"{user_id}.open")
+        return row.decode() if row else None
+
+    async def set_open(self, user_id: str, snapshot_id: str | None) -> None:
+        if snapshot_id is None:
+            self.rows.pop(f"{user_id}.open", None)
+        else:
+            self.rows[f"{user_id}.open"] = snapshot_id.encode()
