@@ -7,6 +7,7 @@ from typing import Any
 
 import structlog
 from nats.aio.client import Client
+from nats.errors import Error as NatsError
 
 from contracts.runtime.logs import configure_logging
 from contracts.runtime.nats import connect, streams_present
@@ -48,5 +49,13 @@ async def run_service(name: str, settings: ServiceSettings, body: Body = _wait_f
     finally:
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await nc.drain()
+        await close_nats(nc)
         log.info("service_stopped")
+
+
+async def close_nats(nc: Client, within_s: float = 5.0) -> None:
+    """Drain (flush what is in flight), but never let a stuck subscription hold the exit."""
+    try:
+        await asyncio.wait_for(nc.drain(), within_s)
+    except (TimeoutError, NatsError):
+        await nc.close()

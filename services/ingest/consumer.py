@@ -142,3 +142,7 @@ async def run_ingest(nc: Client, stop: asyncio.Event, settings: IngestSettings) 
             task.cancel()
         await asyncio.gather(*consumers, return_exceptions=True)
         await ingest.close()
+        for sub in subs:
+            # nats-py's drain waits forever on a pull subscription with a cancelled fetch.
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()

@@ -55,6 +55,13 @@ class SeenEvents:
         self.cap = cap
         self.ids: set[int] = set()
 
+    @staticmethod
+    def key(event_id: str) -> int:
+        return int(event_id[:16], 16)
+
+    def seed(self, keys: list[int]) -> None:
+        self.ids.update(keys)
+
     def fresh(self, events: list[Event]) -> list[Event]:
         """Record `events` and return those not seen before."""
         ids = self.ids
@@ -62,7 +69,7 @@ class SeenEvents:
             ids.clear()
         kept = []
         for event in events:
-            key = int(event.event_id[:16], 16)
+            key = self.key(event.event_id)
             if key not in ids:
                 ids.add(key)
                 kept.append(event)
@@ -161,6 +168,7 @@ class CreatorLane:
             progress = await self.store.load(self.user_id, snapshot_id)
             if progress is not None and progress.state == "open":
                 self.open = progress
+                self.seen.seed(progress.last_message_keys)
 
     async def on_part(self, delivery: Delivery) -> None:
         assert self.creator_id is not None
@@ -171,7 +179,11 @@ class CreatorLane:
             return
         if self.open is not None and self.open.snapshot_id != frame.snapshot_id:
             await self.abandon("superseded")
-        progress = self.open or await self.store.load(self.user_id, frame.snapshot_id)
+        progress = self.open
+        if progress is None:
+            progress = await self.store.load(self.user_id, frame.snapshot_id)
+            if progress is not None:
+                self.seen.seed(progress.last_message_keys)
         if progress is None:
             progress = SnapshotProgress(frame.snapshot_id, frame.parts, updated_at=self.clock())
         if frame.part in progress.done or progress.state == "complete":
@@ -193,6 +205,7 @@ class CreatorLane:
         await self.sink.publish(self.user_id, "snapshot", f"snap:{frame.snapshot_id}", fresh)
         progress.done.append(frame.part)
         progress.part_records[frame.part] = (len(frame.chats), len(frame.messages))
+        progress.last_message_keys += [SeenEvents.key(i) for i in result.last_message_event_ids]
         progress.chats += result.chat_count
         progress.messages += result.message_count
         progress.rejected += len(result.rejected)

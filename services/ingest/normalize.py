@@ -69,6 +69,9 @@ class SnapshotResult(msgspec.Struct, frozen=True):
     rejected: list[RecordRejected]
     chat_count: int = 0
     message_count: int = 0
+    # Ids of the events that came from chats' `lastMessage`: the same message usually comes
+    # again in a later part, so a lane resuming after a restart must know it was published.
+    last_message_event_ids: list[str] = []
 
 
 def normalize_snapshot(
@@ -250,6 +253,7 @@ class _SnapshotBuilder:
         _extend_unique(body, seen, self.profiles)
         chat_count = _extend_unique(body, seen, self.chats)
         message_count = 0
+        last_event_ids: list[str] = []
         repeated = self.repeated_ids
         # Per repeated message id, the ids of its events emitted so far.
         emitted: dict[int, set[str]] = {}
@@ -260,25 +264,17 @@ class _SnapshotBuilder:
             (True, self.message_ids, self.message_groups),
             (False, self.last_ids, self.last_groups),
         ):
-            if not repeated:
-                for events in groups:
-                    body += events
-                message_count += len(groups) if counted else 0
-                continue
-            for message_id, events in zip(ids, groups, strict=True):
-                if message_id not in repeated:
-                    body += events
-                    message_count += counted
-                    continue
-                done = emitted.setdefault(message_id, set())
-                # A group's first event is its MessageAdded: a new id is a new message.
-                message_count += counted and events[0].event_id not in done
-                _extend_unique(body, done, events)
+            before = len(body)
+            added = _extend_groups(body, ids, groups, repeated, emitted)
+            if counted:
+                message_count += added
+            else:
+                last_event_ids = [e.event_id for e in body[before:]]
         _extend_unique(body, seen, self.reads)
         if head:
             first = snapshot_completed(self.creator_id, self.snapshot_id, chat_count, message_count)
             body.insert(0, first)
-        return SnapshotResult(body, self.rejected, chat_count, message_count)
+        return SnapshotResult(body, self.rejected, chat_count, message_count, last_event_ids)
 
 
 def normalize_delta(
@@ -345,6 +341,31 @@ def _decode_failure(exc: Exception) -> tuple[str, str]:
     if isinstance(exc, RecursionError):
         return "too_deep", ""
     return "invalid_json", str(exc)[:_MAX_DETAIL]
+
+
+def _extend_groups(
+    body: list[Event],
+    ids: list[int],
+    groups: list[list[Event]],
+    repeated: set[int],
+    emitted: dict[int, set[str]],
+) -> int:
+    """Append each message's event group once; return how many distinct messages were added."""
+    if not repeated:
+        for events in groups:
+            body += events
+        return len(groups)
+    added = 0
+    for message_id, events in zip(ids, groups, strict=True):
+        if message_id not in repeated:
+            body += events
+            added += 1
+            continue
+        done = emitted.setdefault(message_id, set())
+        # A group's first event is its MessageAdded: a new id is a new message.
+        added += events[0].event_id not in done
+        _extend_unique(body, done, events)
+    return added
 
 
 def _extend_unique(events: list[Event], seen: set[str], batch: Sequence[Event]) -> int:

@@ -25,6 +25,10 @@ class SnapshotProgress(msgspec.Struct):
     rejected: int = 0
     state: State = "open"
     updated_at: float = 0.0
+    # Keys (see `SeenEvents`) of events published from chats' `lastMessage`: a lane resuming
+    # after a restart seeds its filter with them, or the same messages in later parts would be
+    # published a second time.
+    last_message_keys: list[int] = []
 
     def offsets(self, part: int) -> tuple[int, int]:
         """(chats, messages) in the parts before `part` that were seen."""

@@ -100,7 +100,8 @@ async def test_bridge_may_not_send_agent_frames(gateway: Gateway) -> None:
 
 
 async def stream_messages_for(nc: Client, user: str) -> int:
-    info = await nc.jetstream().stream_info(AGENT_IN.name, subjects_filter=subjects.agent_in(user))
+    stored = subjects.agent_in_stored(user)
+    info = await nc.jetstream().stream_info(AGENT_IN.name, subjects_filter=stored)
     return sum((info.state.subjects or {}).values())
 
 
@@ -126,7 +127,8 @@ async def test_agent_frame_lands_in_jetstream(gateway: Gateway, nc: Client) -> N
     assert ack["type"] == "ingest_ack"
     assert ack["payload"]["ref"] == "m:400001:5100000000003"
     stored = await nc.jetstream().get_msg(AGENT_IN.name, ack["payload"]["streamSeq"])
-    assert stored.subject == subjects.agent_in(user)
+    assert stored.subject is not None and subjects.user_of(stored.subject) == user
+    assert stored.subject.startswith("agent.in.") and len(stored.subject.split(".")) == 4
     assert json.loads(stored.data or b"") == json.loads(frame)
     assert stored.headers and stored.headers[subjects.HEADER_FRAME_TYPE] == "new_raw_message"
     # The same frame again (a reconnect re-sending its outbox) is one message.

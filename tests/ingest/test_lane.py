@@ -109,6 +109,8 @@ async def test_restart_mid_snapshot_resumes_from_stored_progress() -> None:
     assert len(heads) == 1
     total = sum(len(decode_cache_update_frame(p.data).messages) for p in PARTS)
     assert heads[0].message_count == total
+    added = [e.message_id for _, e in sink.log if isinstance(e, MessageAdded)]
+    assert len(added) == len(set(added)) == total
 
 
 async def test_malformed_records_are_reported_and_the_rest_goes_on() -> None:

@@ -107,7 +107,7 @@ async def test_up_demo_runs_the_stack_restarts_and_stops_cleanly(up: Up) -> None
 
     # The demo creator's inbox arrives through the real Agent protocol into JetStream.
     nc = await nats.connect(f"nats://127.0.0.1:{up.nats_port}")
-    subject = subjects.agent_in("300000")
+    subject = subjects.agent_in_stored("300000")
     deadline = time.monotonic() + 60
     stored = 0
     while time.monotonic() < deadline and stored == 0:
