@@ -62,3 +62,23 @@ KV_BUCKETS: tuple[tuple[str, float], ...] = (  # (bucket, ttl seconds; 0 = none)
     (KV_AGENT_PRESENCE, 0),
     (KV_INGEST_SNAPSHOTS, 2 * DAY_S),
 )
+
+
+@dataclass(frozen=True)
+class ConsumerGroup:
+    """A service's durable consumers (`<prefix>-p<partition>`) and its state buckets.
+
+    `ofca replay` deletes exactly these to make the service rebuild from the start of `stream`.
+    """
+
+    service: str
+    stream: str
+    prefix: str
+    buckets: tuple[str, ...] = ()
+
+
+CONSUMER_GROUPS: dict[str, ConsumerGroup] = {
+    "ingest": ConsumerGroup("ingest", AGENT_IN.name, "ingest", (KV_INGEST_SNAPSHOTS,)),
+    "graph": ConsumerGroup("graph", EVENTS.name, "graph", ()),
+    "enrichment": ConsumerGroup("enrichment", EVENTS.name, "enrichment", ()),
+}

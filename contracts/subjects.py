@@ -8,6 +8,7 @@
 | `bridge.<user>`            | core       | Brain→Bridge envelopes, ready to forward          |
 | `agent_user.<user>`        | core       | `command_to_execute` envelopes for the Agent      |
 | `rpc.<service>.<op>.<user>`| core req.  | request/reply queries (e.g. full sync on connect) |
+| `ctl.<service>.<op>`       | core req.  | operator commands to all instances (replay)       |
 
 User ids become subject tokens, so they are restricted to `USER_ID_PATTERN`.
 
@@ -77,6 +78,11 @@ def agent_user(user_id: str) -> str:
 
 def rpc(service: str, op: str, user_id: str) -> str:
     return f"rpc.{service}.{op}.{check_user_id(user_id)}"
+
+
+def control(service: str, op: str) -> str:
+    """Operator commands to every running instance of a service (`ofca replay`)."""
+    return f"ctl.{service}.{op}"
 
 
 def user_of(subject: str) -> str:

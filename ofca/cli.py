@@ -1,4 +1,4 @@
-"""The `ofca` command: `up`, `service`, `token create`, `provision`, `demo-agent`."""
+"""The `ofca` command: `up`, `service`, `token create`, `provision`, `replay`, `demo-agent`."""
 
 import argparse
 import asyncio
@@ -46,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
         "--replicas", type=int, default=int(os.environ.get("OFCA_STREAM_REPLICAS", "1"))
     )
 
+    rep = sub.add_parser("replay", help="rebuild a service's output from the start of its log")
+    rep.add_argument("--service", choices=("ingest", "graph", "enrichment"), required=True)
+
     demo = sub.add_parser("demo-agent", help="feed a demo inbox through the Agent protocol")
     demo.add_argument("--url", default="ws://127.0.0.1:8000")
     demo.add_argument("--user", default=DEMO_USER)
@@ -72,6 +75,21 @@ def main(argv: list[str] | None = None) -> None:
 
         url = os.environ.get("OFCA_NATS_URL", "nats://127.0.0.1:4222")
         for line in asyncio.run(provision_streams(url, args.replicas)):
+            sys.stdout.write(line + "\n")
+    elif args.command == "replay":
+        from contracts.runtime.nats import connect
+        from ofca.replay import replay
+
+        async def run_replay() -> list[str]:
+            nc = await connect(
+                os.environ.get("OFCA_NATS_URL", "nats://127.0.0.1:4222"), "ofca-replay"
+            )
+            try:
+                return await replay(nc, args.service)
+            finally:
+                await nc.close()
+
+        for line in asyncio.run(run_replay()):
             sys.stdout.write(line + "\n")
     elif args.command == "demo-agent":
         from ofca.demo import run_demo_agent

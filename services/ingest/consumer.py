@@ -37,13 +37,16 @@ def consumer_name(partition: int) -> str:
     return f"ingest-p{partition}"
 
 
-async def reset_consumer(js: JetStreamContext, partition: int) -> JetStreamContext.PullSubscription:
-    """(Re)create the partition's durable consumer just after its ack floor and bind to it."""
+async def reset_consumer(
+    js: JetStreamContext, partition: int, *, from_start: bool = False
+) -> JetStreamContext.PullSubscription:
+    """(Re)create the partition's durable consumer just after its ack floor (or at the start of
+    the stream, for a replay) and bind to it."""
     name = consumer_name(partition)
     floor = 0
     try:
         info = await js.consumer_info(AGENT_IN.name, name)
-        floor = info.ack_floor.stream_seq if info.ack_floor else 0
+        floor = info.ack_floor.stream_seq if info.ack_floor and not from_start else 0
         await js.delete_consumer(AGENT_IN.name, name)
     except NotFoundError:
         pass
@@ -116,28 +119,57 @@ class Ingest:
 
 
 async def run_ingest(nc: Client, stop: asyncio.Event, settings: IngestSettings) -> None:
-    """The service body: own partitions, consume them until `stop`, crash on lane failure."""
+    """The service body: consume owned partitions until `stop`; crash on a lane failure.
+
+    `ctl.ingest.replay` (from `ofca replay --service ingest`) restarts consumption from the
+    start of `AGENT_IN`, re-deriving every event still retained there (after a parser fix).
+    """
     js = nc.jetstream()
     store = KvProgressStore(await js.key_value(KV_INGEST_SNAPSHOTS))
-    ingest = Ingest(JetStreamSink(nc, settings.event_batch_bytes), store, settings)
-    partitions = owned_partitions(settings.ingest_instances, settings.ingest_index)
-    subs = [await reset_consumer(js, p) for p in partitions]
-    log.info("ingest_consuming", partitions=partitions)
-    consumers = [asyncio.create_task(ingest.consume(s, stop)) for s in subs]
-    watch = asyncio.create_task(stop.wait())
+    replay = asyncio.Event()
+
+    async def on_replay(msg: Msg) -> None:
+        replay.set()
+        if msg.reply:
+            await msg.respond(settings.instance.encode() or b"ingest")
+
+    ctl = await nc.subscribe(subjects.control("ingest", "replay"), cb=on_replay)
+    from_start = False
     try:
         while not stop.is_set():
+            await _consume_until(nc, store, settings, stop, replay, from_start=from_start)
+            if replay.is_set():
+                log.info("ingest_replay_from_start")
+                replay.clear()
+                from_start = True
+    finally:
+        await ctl.unsubscribe()
+
+
+async def _consume_until(
+    nc: Client,
+    store: ProgressStore,
+    settings: IngestSettings,
+    stop: asyncio.Event,
+    replay: asyncio.Event,
+    *,
+    from_start: bool,
+) -> None:
+    js = nc.jetstream()
+    ingest = Ingest(JetStreamSink(nc, settings.event_batch_bytes), store, settings)
+    partitions = owned_partitions(settings.ingest_instances, settings.ingest_index)
+    subs = [await reset_consumer(js, p, from_start=from_start) for p in partitions]
+    log.info("ingest_consuming", partitions=partitions, from_start=from_start)
+    consumers = [asyncio.create_task(ingest.consume(s, stop)) for s in subs]
+    try:
+        while not stop.is_set() and not replay.is_set():
             failed = [t for t in ingest.tasks if t.done() and not t.cancelled() and t.exception()]
             if failed:
                 raise RuntimeError("a creator lane failed") from failed[0].exception()
-            done, _ = await asyncio.wait(
-                [*consumers, watch], timeout=1.0, return_when="FIRST_COMPLETED"
-            )
+            done, _ = await asyncio.wait(consumers, timeout=0.5, return_when="FIRST_COMPLETED")
             for task in done:
-                if task is not watch:
-                    task.result()
+                task.result()
     finally:
-        watch.cancel()
         for task in consumers:
             task.cancel()
         await asyncio.gather(*consumers, return_exceptions=True)

@@ -1,6 +1,6 @@
 """Benchmark: `cache_update` bytes → domain events, against plain `msgspec.json.decode`.
 
-    python bench/ingest_normalize.py --messages 100000 [--chats 2000] [--gc on|off|freeze]
+    python bench/ingest/normalize.py --messages 100000 [--chats 2000] [--gc on|off|freeze]
 
 (a) plain `msgspec.json.decode` of the payload bytes (dicts, no mapping) — the yardstick;
 (b) `decode_cache_update` + `normalize_snapshot` (typed decode, mapping, event ids, ordering).
