@@ -65,14 +65,13 @@ async def test_replay_without_a_running_ingest_resets_its_consumers(
     await wait_events(nc, user, snapshot_done("s-offline"))
     ingest.stop()
     env = {**os.environ, "OFCA_NATS_URL": nats_url}
-    out = subprocess.run(
-        [sys.executable, "-m", "ofca", "replay", "--service", "ingest"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "ofca", "replay", "--service", "ingest",
+        env=env, cwd=ROOT, stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    stdout, _ = await process.communicate()
+    assert process.returncode == 0
+    out = stdout.decode()
     assert "no ingest instance is running" in out
     names = [c.name for c in await nc.jetstream().consumers_info(AGENT_IN.name)]
     assert not [n for n in names if n.startswith("ingest-")]
