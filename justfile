@@ -45,6 +45,14 @@ gen:
 check-gen: gen
     git diff --exit-code -- contracts/schemas || (echo "generated schemas drifted: commit the output of 'just gen'" && exit 1)
 
+# Quick variants of every benchmark (figures in docs/benchmarks.md).
 [group('bench')]
 bench:
-    python bench/ingest_normalize.py --messages 100000
+    python bench/ingest/normalize.py --messages 100000
+    python bench/ingest/pipeline.py --messages 100000 --deltas 3000 --rate 500 --creators 50
+
+# Full variants: 1M-message snapshots (needs ~12 GiB of memory).
+[group('bench')]
+bench-full:
+    python bench/ingest/normalize.py --messages 1000000
+    python bench/ingest/pipeline.py --messages 1000000 --deltas 10000 --rate 1000 --creators 100
