@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sys
 from datetime import timedelta
@@ -92,7 +93,10 @@ def main(argv: list[str] | None = None) -> None:
         for line in asyncio.run(run_replay()):
             sys.stdout.write(line + "\n")
     elif args.command == "demo-agent":
+        from contracts.runtime.logs import configure_logging
         from ofca.demo import run_demo_agent
 
+        configure_logging("demo-agent", os.environ.get("OFCA_LOG_FORMAT", "console"))
         token = issue_token(secret(), "agent", [args.user])
-        asyncio.run(run_demo_agent(args.url, token, int(args.user), args.chats, args.interval))
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C reaches the whole process group
+            asyncio.run(run_demo_agent(args.url, token, int(args.user), args.chats, args.interval))

@@ -88,15 +88,13 @@ def _service_argv(name: str) -> list[str]:
     return [sys.executable, "-m", "ofca", "service", name]
 
 
-def build_children(base_env: dict[str, str], demo_argv: list[str] | None) -> list[Child]:
+def build_children(base_env: dict[str, str]) -> list[Child]:
     children = []
     for name in SERVICES:
         env = dict(base_env)
         if name != "gateway":
             env["OFCA_HEALTH_PORT"] = str(free_port())
         children.append(Child(name, _service_argv(name), env))
-    if demo_argv is not None:
-        children.append(Child("demo-agent", demo_argv, dict(base_env)))
     return children
 
 
@@ -141,7 +139,7 @@ def up(data_dir: Path, secret: str, demo_user: str | None, dashboard_token: str 
     if demo_user is not None:
         demo_argv = [sys.executable, "-m", "ofca", "demo-agent", "--url", f"ws://{host}:{port}"]
         demo_argv += ["--user", demo_user]
-    supervisor = Supervisor(build_children(env, demo_argv))
+    supervisor = Supervisor(build_children(env))
     stop = {"now": False}
 
     def on_signal(_sig: int, _frame: object) -> None:
@@ -156,6 +154,10 @@ def up(data_dir: Path, secret: str, demo_user: str | None, dashboard_token: str 
             say(f"dashboard: {link}")
         else:
             say(f"the gateway is not ready yet at {base_url}; still trying")
+        if demo_argv is not None:  # once the gateway answers, so the demo starts cleanly
+            demo = Child("demo-agent", demo_argv, dict(env))
+            supervisor.children.append(demo)
+            demo.start()
         while not stop["now"]:
             supervisor.tick()
             time.sleep(0.2)

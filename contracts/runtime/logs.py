@@ -1,9 +1,41 @@
-"""Structured logs: JSON in production, readable in dev. Never message text or credentials."""
+"""Structured logs: JSON in production, readable in dev. Never message text or credentials.
+
+structlog and the standard library (uvicorn, nats) go through one formatter, so every line of a
+service has the same shape. Anything that looks like a token in a URL or header is redacted
+before it is written: uvicorn logs WebSocket paths, and ours carry `?token=`.
+"""
 
 import logging
+import re
 import sys
+from collections.abc import MutableMapping
+from typing import Any
 
 import structlog
+
+_SECRET = re.compile(r"(?i)(token=|bearer\s+)[^&\s\"',]+")
+
+
+def redact(text: str) -> str:
+    """`text` with tokens in query strings and bearer headers replaced by `[redacted]`."""
+    return _SECRET.sub(r"\1[redacted]", text)
+
+
+def _redact_event(
+    _logger: Any, _name: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    for key, value in event_dict.items():
+        if isinstance(value, str):
+            event_dict[key] = redact(value)
+    return event_dict
+
+
+class _RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):  # structlog's own events were redacted already
+            record.msg = redact(record.getMessage())
+            record.args = None
+        return True
 
 
 def configure_logging(service: str, fmt: str = "json", level: str = "INFO") -> None:
@@ -13,21 +45,34 @@ def configure_logging(service: str, fmt: str = "json", level: str = "INFO") -> N
         if fmt == "json"
         else structlog.dev.ConsoleRenderer(colors=False)
     )
+    shared: list[structlog.types.Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _redact_event,
+    ]
+    numeric_level = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
     structlog.configure(
         processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            *shared,
             structlog.processors.format_exc_info,
-            renderer,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
         ],
-        wrapper_class=structlog.make_filtering_bound_logger(
-            logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
-        ),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        wrapper_class=structlog.make_filtering_bound_logger(numeric_level),
+        logger_factory=structlog.stdlib.LoggerFactory(),
         cache_logger_on_first_use=True,
     )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[structlog.stdlib.add_logger_name, *shared],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    handler.addFilter(_RedactingFilter())
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(numeric_level)
+    # Lifecycle chatter of the embedded probe servers; errors still come through.
+    logging.getLogger("uvicorn.error").setLevel(max(numeric_level, logging.WARNING))
+    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
     structlog.contextvars.bind_contextvars(service=service)
-    logging.basicConfig(level=level.upper(), stream=sys.stderr, format="%(name)s %(message)s")
-    for noisy in ("uvicorn.access",):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
