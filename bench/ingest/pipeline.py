@@ -135,6 +135,13 @@ async def delta_run(nc: Client, deltas: int, rate: float, creators: int) -> dict
     }
 
 
+def peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=100_000)
@@ -149,6 +156,7 @@ async def main() -> None:
     ingest = await IngestProcess(server.url, OFCA_LOG_LEVEL="WARNING").ready()
     try:
         snap = await snapshot_run(nc, args.messages)
+        peak = peak_rss_mib(ingest.process.pid)
         print(
             f"snapshot  {snap['messages']:>9,} messages in {snap['parts']} parts: "
             f"{snap['seconds']:.2f} s, {snap['messages_per_s']:,.0f} msg/s "

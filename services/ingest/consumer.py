@@ -63,6 +63,29 @@ async def reset_consumer(
     return await js.pull_subscribe_bind(durable=name, stream=AGENT_IN.name)
 
 
+class InflightBytes:
+    """Caps the bytes of frames fetched but not yet handled, across all lanes.
+
+    Snapshot parts are megabytes each; without a cap, full lane queues could hold gigabytes.
+    A frame larger than the cap on its own is let through when nothing else is in flight.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+        self._changed = asyncio.Condition()
+
+    async def acquire(self, size: int) -> None:
+        async with self._changed:
+            await self._changed.wait_for(lambda: self.used == 0 or self.used + size <= self.limit)
+            self.used += size
+
+    async def release(self, size: int) -> None:
+        async with self._changed:
+            self.used -= size
+            self._changed.notify_all()
+
+
 class Ingest:
     """Routes each frame to its creator's lane; lanes run concurrently."""
 
@@ -72,8 +95,10 @@ class Ingest:
         self.settings = settings
         self.lanes: dict[str, CreatorLane] = {}
         self.tasks: set[asyncio.Task[None]] = set()
+        self.inflight = InflightBytes(settings.inflight_bytes)
 
     async def dispatch(self, msg: Msg) -> None:
+        await self.inflight.acquire(len(msg.data))
         user_id = subjects.user_of(msg.subject)
         lane = self.lanes.get(user_id)
         if lane is None:
@@ -83,6 +108,7 @@ class Ingest:
                 self.store,
                 snapshot_timeout_s=self.settings.snapshot_timeout_s,
                 queue_size=self.settings.lane_queue,
+                on_handled=self.inflight.release,
             )
             self.lanes[user_id] = lane
             LANES.inc()

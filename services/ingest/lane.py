@@ -9,7 +9,7 @@ or the snapshot is abandoned. A frame is acked only after its events are durably
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -97,6 +97,7 @@ class CreatorLane:
         snapshot_timeout_s: float,
         queue_size: int = 1000,
         clock: Callable[[], float] = time.time,
+        on_handled: Callable[[int], Awaitable[None]] | None = None,
     ) -> None:
         self.user_id = user_id
         self.creator_id = int(user_id) if user_id.isdigit() else None
@@ -108,6 +109,7 @@ class CreatorLane:
         self.open: SnapshotProgress | None = None
         self.held: list[Delivery] = []
         self.seen = SeenEvents()
+        self.on_handled = on_handled
         self._loaded = False
 
     # -- worker -----------------------------------------------------------------------------
@@ -124,7 +126,11 @@ class CreatorLane:
                     return
                 continue
             idle_since = time.monotonic()
-            await self.handle(delivery)
+            try:
+                await self.handle(delivery)
+            finally:
+                if self.on_handled is not None:
+                    await self.on_handled(len(delivery.data))
 
     def _wait_s(self) -> float:
         if self.open is None:
@@ -301,6 +307,13 @@ class CreatorLane:
     async def _report_rejected(self, rejected: list[RecordRejected]) -> None:
         for record in rejected:
             RECORDS_REJECTED.labels(reason=record.reason).inc()
+            log.warning(
+                "record_rejected",
+                kind=record.record_kind,
+                position=record.position,
+                reason=record.reason,
+                snapshot_id=record.snapshot_id,
+            )
         details: list[dict[str, object]] = [
             {"kind": r.record_kind, "position": r.position, "reason": r.reason}
             for r in rejected[:10]

@@ -18,3 +18,7 @@ class IngestSettings(ServiceSettings):
         default=512 * 1024, description="Largest message of events published to `EVENTS`."
     )
     lane_queue: int = Field(default=1000, description="Frames buffered per creator.")
+    inflight_bytes: int = Field(
+        default=256 * 1024 * 1024,
+        description="Bytes of fetched frames not yet handled, across all creators.",
+    )
