@@ -161,7 +161,7 @@ async def main() -> None:
             f"snapshot  {snap['messages']:>9,} messages in {snap['parts']} parts: "
             f"{snap['seconds']:.2f} s, {snap['messages_per_s']:,.0f} msg/s "
             f"(plain msgspec.json.decode: {snap['decode_messages_per_s']:,.0f} msg/s, "
-            f"ratio {snap['ratio_to_decode']:.2f})"
+            f"ratio {snap['ratio_to_decode']:.2f}); ingest peak RSS {peak:,.0f} MiB"
         )
         delta = await delta_run(nc, args.deltas, args.rate, args.creators)
         print(
