@@ -151,6 +151,19 @@ class MessageRead(_Event, tag="message_read", frozen=True):
     reader: Literal["creator", "fan"] = "creator"
 
 
+class MessageScored(_Event, tag="message_scored", frozen=True):
+    """Enrichment's reading of a message: sentiment 0..1 (0.5 neutral) and topics.
+
+    One per message and model version (`model`); a newer model's score replaces an older one.
+    """
+
+    chat_id: int
+    message_id: int
+    sentiment: float
+    topics: tuple[str, ...]
+    model: str
+
+
 class SnapshotReplaced(_Event, tag="snapshot_replaced", frozen=True):
     """The creator's state is replaced by this snapshot; its events follow this one.
 
@@ -197,6 +210,7 @@ Event = (
     | PpvSent
     | PpvPurchased
     | MessageRead
+    | MessageScored
     | SnapshotReplaced
     | SnapshotAbandoned
     | RecordRejected

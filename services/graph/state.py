@@ -1,0 +1,264 @@
+"""The graph service's projection: each creator's chats, fans and messages, folded from events.
+
+Every fold is an idempotent upsert keyed by what the event is about (a message id, a chat id),
+so applying an event twice, or a snapshot's events and a delta's in either order, ends in the
+same state; no set of applied event ids is kept. Derived views (ConversationNode, analytics,
+the network) are computed from this state.
+"""
+
+from bisect import insort
+from dataclasses import dataclass, field
+from functools import singledispatchmethod
+from typing import Literal
+
+from contracts.events import (
+    ChatSeen,
+    Event,
+    FanProfileSeen,
+    MessageAdded,
+    MessageDeleted,
+    MessageEdited,
+    MessageRead,
+    MessageScored,
+    PpvPurchased,
+    PpvSent,
+    RecordRejected,
+    SnapshotAbandoned,
+    SnapshotReplaced,
+    TipReceived,
+)
+
+Direction = Literal["in", "out"]
+
+
+@dataclass(slots=True)
+class Message:
+    message_id: int
+    chat_id: int
+    direction: Direction
+    created_at: int  # epoch ms UTC
+    text: str  # plain text
+    price: float = 0.0
+    is_tip: bool = False
+    tip_amount: float = 0.0
+    is_ppv: bool = False
+    purchased: bool = False
+    deleted: bool = False
+    revision: int = 0  # changed_at of the last applied edit
+    sentiment: float | None = None
+    topics: tuple[str, ...] = ()
+    score_model: str = ""
+
+    @property
+    def key(self) -> tuple[int, int]:
+        """Chronological order: time, then id (ids grow with time on OnlyFans)."""
+        return (self.created_at, self.message_id)
+
+    @property
+    def revenue(self) -> float:
+        """Dollars this message earned the creator: a tip, or a purchased PPV."""
+        if self.direction == "in" and self.is_tip:
+            return self.tip_amount
+        if self.direction == "out" and self.is_ppv and self.purchased:
+            return self.price
+        return 0.0
+
+
+@dataclass(slots=True)
+class Fan:
+    fan_id: int
+    name: str | None = None
+    username: str | None = None
+    avatar: str | None = None
+
+
+@dataclass(slots=True)
+class Chat:
+    chat_id: int
+    messages: dict[int, Message] = field(default_factory=dict)
+    order: list[tuple[int, int]] = field(default_factory=list)  # sorted Message.key
+    unread: int = 0
+    last_read_message_id: int | None = None
+    can_send_message: bool = True
+    version: int = 0  # bumped on every change; caches of derived views key on it
+
+    def ordered(self) -> list[Message]:
+        """Messages oldest first (deleted ones included; callers filter)."""
+        return [self.messages[message_id] for _, message_id in self.order]
+
+    def add(self, message: Message) -> None:
+        self.messages[message.message_id] = message
+        insort(self.order, message.key)
+        self.version += 1
+
+
+@dataclass
+class CreatorState:
+    creator_id: int
+    chats: dict[int, Chat] = field(default_factory=dict)
+    fans: dict[int, Fan] = field(default_factory=dict)
+    snapshots_complete: int = 0
+    last_snapshot_id: str | None = None
+    rejected_records: int = 0
+    # Scores that arrived before their message (enrichment may run ahead of the graph).
+    pending_scores: dict[int, MessageScored] = field(default_factory=dict)
+    version: int = 0
+
+    def chat(self, chat_id: int) -> Chat:
+        chat = self.chats.get(chat_id)
+        if chat is None:
+            chat = self.chats[chat_id] = Chat(chat_id)
+        return chat
+
+    def message(self, chat_id: int, message_id: int) -> Message | None:
+        chat = self.chats.get(chat_id)
+        return chat.messages.get(message_id) if chat else None
+
+    def apply(self, event: Event) -> set[int]:
+        """Fold one event; returns the chat ids whose view changed."""
+        self.version += 1
+        return self._apply(event)
+
+    @singledispatchmethod
+    def _apply(self, event: Event) -> set[int]:
+        return set()
+
+    @_apply.register
+    def _(self, event: FanProfileSeen) -> set[int]:
+        fan = self.fans.get(event.fan_id) or Fan(event.fan_id)
+        fan.name = event.name or fan.name
+        fan.username = event.username or fan.username
+        fan.avatar = event.avatar or fan.avatar
+        self.fans[event.fan_id] = fan
+        return {event.fan_id} if event.fan_id in self.chats else set()
+
+    @_apply.register
+    def _(self, event: ChatSeen) -> set[int]:
+        chat = self.chat(event.chat_id)
+        chat.unread = event.unread_count
+        if event.last_read_message_id is not None:
+            chat.last_read_message_id = max(
+                chat.last_read_message_id or 0, event.last_read_message_id
+            )
+        chat.can_send_message = event.can_send_message
+        chat.version += 1
+        return {event.chat_id}
+
+    @_apply.register
+    def _(self, event: MessageAdded) -> set[int]:
+        chat = self.chat(event.chat_id)
+        if event.message_id in chat.messages:
+            return set()
+        message = Message(
+            message_id=event.message_id,
+            chat_id=event.chat_id,
+            direction=event.direction,
+            created_at=event.created_at,
+            text=event.text_plain,
+            price=event.price,
+            is_tip=event.is_tip,
+            tip_amount=event.price if event.is_tip else 0.0,
+            is_ppv=event.is_ppv,
+            purchased=event.is_ppv and event.is_opened and event.direction == "out",
+        )
+        pending = self.pending_scores.pop(event.message_id, None)
+        if pending is not None:
+            message.sentiment, message.topics = pending.sentiment, pending.topics
+            message.score_model = pending.model
+        chat.add(message)
+        return {event.chat_id}
+
+    @_apply.register
+    def _(self, event: MessageEdited) -> set[int]:
+        message = self.message(event.chat_id, event.message_id)
+        if message is None or event.changed_at <= message.revision:
+            return set()
+        message.text, message.price, message.revision = (
+            event.text_plain,
+            event.price,
+            event.changed_at,
+        )
+        self.chats[event.chat_id].version += 1
+        return {event.chat_id}
+
+    @_apply.register
+    def _(self, event: MessageDeleted) -> set[int]:
+        message = self.message(event.chat_id, event.message_id)
+        if message is None or message.deleted:
+            return set()
+        message.deleted = True
+        self.chats[event.chat_id].version += 1
+        return {event.chat_id}
+
+    @_apply.register
+    def _(self, event: TipReceived) -> set[int]:
+        message = self.message(event.chat_id, event.message_id)
+        if message is None or (message.is_tip and message.tip_amount == event.amount):
+            return set()
+        message.is_tip, message.tip_amount = True, event.amount
+        self.chats[event.chat_id].version += 1
+        return {event.chat_id}
+
+    @_apply.register
+    def _(self, event: PpvSent) -> set[int]:
+        message = self.message(event.chat_id, event.message_id)
+        if message is None or message.is_ppv:
+            return set()
+        message.is_ppv, message.price = True, event.price
+        self.chats[event.chat_id].version += 1
+        return {event.chat_id}
+
+    @_apply.register
+    def _(self, event: PpvPurchased) -> set[int]:
+        message = self.message(event.chat_id, event.message_id)
+        if message is None or message.purchased:
+            return set()
+        message.is_ppv, message.purchased = True, True
+        message.price = message.price or event.price
+        self.chats[event.chat_id].version += 1
+        return {event.chat_id}
+
+    @_apply.register
+    def _(self, event: MessageRead) -> set[int]:
+        chat = self.chat(event.chat_id)
+        if chat.last_read_message_id is not None and event.message_id <= chat.last_read_message_id:
+            return set()
+        chat.last_read_message_id = event.message_id
+        chat.version += 1
+        return {event.chat_id}
+
+    @_apply.register
+    def _(self, event: MessageScored) -> set[int]:
+        message = self.message(event.chat_id, event.message_id)
+        if message is None:
+            self.pending_scores[event.message_id] = event
+            return set()
+        if (message.score_model, message.sentiment, message.topics) == (
+            event.model,
+            event.sentiment,
+            event.topics,
+        ):
+            return set()
+        message.sentiment, message.topics, message.score_model = (
+            event.sentiment,
+            event.topics,
+            event.model,
+        )
+        self.chats[event.chat_id].version += 1
+        return {event.chat_id}
+
+    @_apply.register
+    def _(self, event: SnapshotReplaced) -> set[int]:
+        if event.snapshot_id != self.last_snapshot_id:
+            self.snapshots_complete += 1
+            self.last_snapshot_id = event.snapshot_id
+        return set()
+
+    @_apply.register
+    def _(self, event: SnapshotAbandoned) -> set[int]:
+        return set()
+
+    @_apply.register
+    def _(self, event: RecordRejected) -> set[int]:
+        self.rejected_records += 1
+        return set()
