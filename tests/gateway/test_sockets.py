@@ -11,7 +11,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus
 
 from contracts import subjects
-from contracts.streams import AGENT_IN
+from contracts.streams import AGENT_IN, PARTITIONS
 from contracts.tokens import issue_token
 from ofca.agent_protocol import KEEPALIVE, AgentClient, new_raw_message, snapshot_frames
 from tests.conftest import Gateway
@@ -215,3 +215,13 @@ async def test_multi_creator_analyst_picks_a_creator(gateway: Gateway) -> None:
         await connect(f"{gateway.ws}/ws/bridge?token={token}")
     ws = await open_bridge(gateway, b, token)
     await ws.close()
+
+
+async def test_partition_of_matches_the_servers_transform(gateway: Gateway, nc: Client) -> None:
+    agent_users = [new_user() for _ in range(12)]
+    for user in agent_users:
+        agent = await AgentClient.connect(gateway.ws, gateway.token("agent", user))
+        ack = await agent.send_and_wait(new_raw_message(1, {"id": 1, "fromUser": {"id": 1}}))
+        stored = await nc.jetstream().get_msg(AGENT_IN.name, ack["payload"]["streamSeq"])
+        assert stored.subject == f"agent.in.{subjects.partition_of(user, PARTITIONS)}.{user}"
+        await agent.close()
