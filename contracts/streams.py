@@ -18,6 +18,11 @@ DAY_S = 86_400
 PARTITIONS = 8
 
 
+def owned_partitions(instances: int, index: int, partitions: int = PARTITIONS) -> list[int]:
+    """The partitions instance `index` of `instances` consumes (p % instances == index)."""
+    return [p for p in range(partitions) if p % instances == index]
+
+
 @dataclass(frozen=True)
 class StreamSpec:
     name: str
@@ -64,6 +69,11 @@ KV_BUCKETS: tuple[tuple[str, float], ...] = (  # (bucket, ttl seconds; 0 = none)
 )
 
 
+# Object stores: large blobs, e.g. a projection's snapshot with the stream position it reflects.
+OBJ_GRAPH_SNAPSHOTS = "graph_snapshots"
+OBJECT_STORES: tuple[str, ...] = (OBJ_GRAPH_SNAPSHOTS,)
+
+
 @dataclass(frozen=True)
 class ConsumerGroup:
     """A service's durable consumers (`<prefix>-p<partition>`) and its state buckets.
@@ -75,10 +85,11 @@ class ConsumerGroup:
     stream: str
     prefix: str
     buckets: tuple[str, ...] = ()
+    object_stores: tuple[str, ...] = ()
 
 
 CONSUMER_GROUPS: dict[str, ConsumerGroup] = {
     "ingest": ConsumerGroup("ingest", AGENT_IN.name, "ingest", (KV_INGEST_SNAPSHOTS,)),
-    "graph": ConsumerGroup("graph", EVENTS.name, "graph", ()),
+    "graph": ConsumerGroup("graph", EVENTS.name, "graph", (), (OBJ_GRAPH_SNAPSHOTS,)),
     "enrichment": ConsumerGroup("enrichment", EVENTS.name, "enrichment", ()),
 }

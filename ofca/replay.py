@@ -32,6 +32,13 @@ async def replay(nc: Client, service: str) -> list[str]:
                 for key in await kv.keys():
                     await kv.delete(key)
             done.append(f"cleared bucket {bucket}")
+    for store in group.object_stores:
+        with contextlib.suppress(NotFoundError):
+            objects = await js.object_store(store)
+            with contextlib.suppress(NotFoundError):
+                for entry in await objects.list():
+                    await objects.delete(entry.name)
+            done.append(f"cleared object store {store}")
     try:
         reply = await nc.request(subjects.control(service, "replay"), b"", timeout=2)
         done.append(f"running {service} instances restarted from the start ({reply.data.decode()})")

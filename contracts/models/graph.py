@@ -51,3 +51,48 @@ class ConversationNode(WireModel):
     topics: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     priority: float = 0.0
+
+
+NodeKind = Literal["creator", "fan", "conversation", "topic"]
+EdgeKind = Literal["has_conversation", "with_fan", "mentions"]
+GraphAttr = float | int | str | None
+
+
+class GraphNode(WireModel):
+    """One vertex of the agency network as the dashboard draws it."""
+
+    id: str = Field(
+        description='Typed id: "creator:<id>", "fan:<id>", "conv:<creator>:<fan>", "topic:<name>".'
+    )
+    kind: NodeKind
+    label: str
+    size: float = Field(default=1.0, description="Drawing size (relative, >= 1).")
+    attrs: dict[str, GraphAttr] = Field(
+        default_factory=dict,
+        description="e.g. lifetimeSpend, messages, community, centrality (keys are camelCase).",
+    )
+
+
+class GraphEdge(WireModel):
+    """One edge between two nodes of the same `GraphView` page."""
+
+    source: str
+    target: str
+    kind: EdgeKind
+    weight: float
+    attrs: dict[str, GraphAttr] = Field(default_factory=dict)
+
+
+class GraphView(WireModel):
+    """A bounded page of the network: nodes by importance, edges among the page's nodes."""
+
+    nodes: list[GraphNode] = Field(default_factory=list)
+    edges: list[GraphEdge] = Field(default_factory=list)
+    total_nodes: int = Field(description="Nodes in the whole network.")
+    total_edges: int = Field(description="Edges in the whole network.")
+    offset: int = 0
+    limit: int
+    next_offset: int | None = Field(default=None, description="None on the last page.")
+    truncated: bool = Field(
+        description="True when nodes or edges of the (focused) graph are not on this page."
+    )

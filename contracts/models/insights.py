@@ -1,10 +1,10 @@
 """`full_sync_response` and `analytics_update`.
 
 Analytics come in sections; an `AnalyticsUpdate` carries only the sections that changed and the
-Bridge merges them section by section.
+Bridge merges them section by section. Every number is defined in `docs/metrics.md`.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import Field
 
@@ -23,12 +23,86 @@ class TopicMetric(WireModel):
     sentiment: float | None = Field(default=None, ge=0.0, le=1.0)
 
 
+class Bucket(WireModel):
+    """One bar of a distribution."""
+
+    label: str = Field(description="`<5m`, `5-15m`, `15-60m`, `1-4h`, `4-24h`, `>24h`, `never`.")
+    count: int
+
+
+class WaitingFan(WireModel):
+    chat_id: str
+    since: datetime = Field(description="First message of the unanswered trailing run.")
+    minutes: float
+
+
+class ResponseMetrics(WireModel):
+    """How fast fans get answers, over inbound runs that start in the window."""
+
+    frt_buckets: list[Bucket] = Field(default_factory=list)
+    median_reply_minutes: float | None = None
+    p90_reply_minutes: float | None = None
+    unanswered_share: float | None = Field(default=None, ge=0.0, le=1.0)
+    inbound_runs: int = 0
+    answered_runs: int = 0
+    waiting_count: int = Field(default=0, description="Fans waiting now, whatever the window.")
+    waiting: list[WaitingFan] = Field(
+        default_factory=list, description="Longest wait first, capped at 50."
+    )
+
+
+class DayAmount(WireModel):
+    day: date
+    tips: float = 0.0
+    ppv: float = 0.0
+    total: float = 0.0
+
+
+class FanSpend(WireModel):
+    chat_id: str
+    name: str | None = None
+    username: str | None = None
+    lifetime_spend: float
+
+
+class MoneyMetrics(WireModel):
+    revenue_by_day: list[DayAmount] = Field(default_factory=list)
+    tips_total: float = 0.0
+    ppv_total: float = 0.0
+    revenue_total: float = 0.0
+    ppv_sent: int = 0
+    ppv_purchased: int = 0
+    ppv_conversion: float | None = Field(default=None, ge=0.0, le=1.0)
+    top_fans: list[FanSpend] = Field(
+        default_factory=list, description="Highest lifetime spend (all history), at most 10."
+    )
+    revenue_per_conversation: float | None = None
+
+
+class DayCount(WireModel):
+    day: date
+    inbound: int = 0
+    outbound: int = 0
+
+
+class ActivityMetrics(WireModel):
+    conversations: int = Field(default=0, description="Chats with a message in the window.")
+    messages_by_day: list[DayCount] = Field(default_factory=list)
+    heatmap: list[list[int]] = Field(
+        default_factory=list,
+        description="Inbound messages, 7 weekday rows (Monday first) x 24 UTC hour columns.",
+    )
+
+
 class Analytics(WireModel):
     """Sections are optional: a service fills what it knows, the Bridge shows what is present."""
 
     window_from: datetime | None = None
     window_to: datetime | None = None
     topics: list[TopicMetric] | None = None
+    responses: ResponseMetrics | None = None
+    money: MoneyMetrics | None = None
+    activity: ActivityMetrics | None = None
 
 
 class FullSyncResponse(WireModel):

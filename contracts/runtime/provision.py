@@ -5,10 +5,16 @@ never declare streams themselves.
 """
 
 from nats.js import JetStreamContext
-from nats.js.api import KeyValueConfig, StorageType, StreamConfig, SubjectTransform
+from nats.js.api import (
+    KeyValueConfig,
+    ObjectStoreConfig,
+    StorageType,
+    StreamConfig,
+    SubjectTransform,
+)
 from nats.js.errors import NotFoundError
 
-from contracts.streams import KV_BUCKETS, PARTITIONS, STREAMS, StreamSpec
+from contracts.streams import KV_BUCKETS, OBJECT_STORES, PARTITIONS, STREAMS, StreamSpec
 
 
 def stream_config(spec: StreamSpec, replicas: int = 1) -> StreamConfig:
@@ -49,4 +55,13 @@ async def provision(js: JetStreamContext, replicas: int = 1) -> list[str]:
             )
             await js.create_key_value(kv_config)
             changed.append(f"created bucket {bucket}")
+    for store in OBJECT_STORES:
+        try:
+            await js.object_store(store)
+        except NotFoundError:
+            obs_config = ObjectStoreConfig(
+                bucket=store, storage=StorageType.FILE, replicas=replicas
+            )
+            await js.create_object_store(store, config=obs_config)
+            changed.append(f"created object store {store}")
     return changed

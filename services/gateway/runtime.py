@@ -8,6 +8,7 @@ import contextlib
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+import msgspec
 from nats.aio.client import Client
 from nats.errors import Error as NatsError
 from nats.errors import NoRespondersError
@@ -17,6 +18,7 @@ from nats.js.errors import Error as JetStreamError
 from nats.js.kv import KeyValue
 
 from contracts import subjects
+from contracts.models.queries import QueryReply
 from contracts.runtime.nats import streams_present
 from contracts.streams import KV_AGENT_PRESENCE
 from services.gateway.settings import GatewaySettings
@@ -81,6 +83,17 @@ class GatewayRuntime:
             return False
         seen = datetime.fromisoformat(entry.value.decode())
         return datetime.now(UTC) - seen < PRESENCE_FRESH
+
+    async def query(self, op: str, user_id: str, params: dict[str, object]) -> QueryReply:
+        """Ask the graph service that owns `user_id`; a 503 reply when none answers."""
+        body = msgspec.json.encode({k: v for k, v in params.items() if v is not None})
+        try:
+            reply = await self.nc.request(
+                subjects.rpc("graph", op, user_id), body, timeout=self.settings.query_timeout_s
+            )
+        except (NoRespondersError, NatsTimeoutError, NatsError):
+            return QueryReply(ok=False, status=503, error="the graph service did not answer")
+        return QueryReply.model_validate_json(reply.data)
 
     async def request_full_sync(self, user_id: str) -> str | None:
         """The graph service's current `full_sync_response` for `user_id`, if it has state."""

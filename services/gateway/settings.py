@@ -21,6 +21,7 @@ class GatewaySettings(ServiceSettings):
     )
     socket_queue: int = Field(default=1000, description="Outgoing frames buffered per socket.")
     full_sync_timeout_s: float = 5.0
+    query_timeout_s: float = Field(default=10.0, description="How long REST waits for graph.")
     dashboard_dir: Path | None = Field(
         default=None, description="Built dashboard to serve at `/` (default: bridge-ui/dist)."
     )

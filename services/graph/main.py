@@ -1,10 +1,18 @@
-"""`ofca service graph`: a placeholder for now: it connects to NATS and answers probes."""
+"""`ofca service graph`: the event log → conversation graph, nodes and analytics."""
 
 import asyncio
 
+from nats.aio.client import Client
+
 from contracts.runtime.service import run_service
-from contracts.runtime.settings import ServiceSettings
+from services.graph.service import run_graph
+from services.graph.settings import GraphSettings
 
 
 def run() -> None:
-    asyncio.run(run_service("graph", ServiceSettings()))
+    settings = GraphSettings()
+
+    async def body(nc: Client, stop: asyncio.Event) -> None:
+        await run_graph(nc, stop, settings)
+
+    asyncio.run(run_service("graph", settings, body))

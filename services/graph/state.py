@@ -29,6 +29,7 @@ from contracts.events import (
 )
 
 Direction = Literal["in", "out"]
+MessageEvent = MessageEdited | MessageDeleted | TipReceived | PpvSent | PpvPurchased | MessageScored
 
 
 @dataclass(slots=True)
@@ -100,8 +101,9 @@ class CreatorState:
     snapshots_complete: int = 0
     last_snapshot_id: str | None = None
     rejected_records: int = 0
-    # Scores that arrived before their message (enrichment may run ahead of the graph).
-    pending_scores: dict[int, MessageScored] = field(default_factory=dict)
+    # Events about a message that came before the message itself (a delete or a score racing
+    # a snapshot part); applied when it arrives, so the fold does not depend on arrival order.
+    pending: dict[int, list[MessageEvent]] = field(default_factory=dict)
     version: int = 0
 
     def chat(self, chat_id: int) -> Chat:
@@ -161,17 +163,21 @@ class CreatorState:
             is_ppv=event.is_ppv,
             purchased=event.is_ppv and event.is_opened and event.direction == "out",
         )
-        pending = self.pending_scores.pop(event.message_id, None)
-        if pending is not None:
-            message.sentiment, message.topics = pending.sentiment, pending.topics
-            message.score_model = pending.model
         chat.add(message)
+        for parked in self.pending.pop(event.message_id, []):
+            self._apply(parked)
         return {event.chat_id}
+
+    def _park(self, event: "MessageEvent") -> set[int]:
+        self.pending.setdefault(event.message_id, []).append(event)
+        return set()
 
     @_apply.register
     def _(self, event: MessageEdited) -> set[int]:
         message = self.message(event.chat_id, event.message_id)
-        if message is None or event.changed_at <= message.revision:
+        if message is None:
+            return self._park(event)
+        if event.changed_at <= message.revision:
             return set()
         message.text, message.price, message.revision = (
             event.text_plain,
@@ -184,7 +190,9 @@ class CreatorState:
     @_apply.register
     def _(self, event: MessageDeleted) -> set[int]:
         message = self.message(event.chat_id, event.message_id)
-        if message is None or message.deleted:
+        if message is None:
+            return self._park(event)
+        if message.deleted:
             return set()
         message.deleted = True
         self.chats[event.chat_id].version += 1
@@ -193,7 +201,9 @@ class CreatorState:
     @_apply.register
     def _(self, event: TipReceived) -> set[int]:
         message = self.message(event.chat_id, event.message_id)
-        if message is None or (message.is_tip and message.tip_amount == event.amount):
+        if message is None:
+            return self._park(event)
+        if message.is_tip and message.tip_amount == event.amount:
             return set()
         message.is_tip, message.tip_amount = True, event.amount
         self.chats[event.chat_id].version += 1
@@ -202,7 +212,9 @@ class CreatorState:
     @_apply.register
     def _(self, event: PpvSent) -> set[int]:
         message = self.message(event.chat_id, event.message_id)
-        if message is None or message.is_ppv:
+        if message is None:
+            return self._park(event)
+        if message.is_ppv:
             return set()
         message.is_ppv, message.price = True, event.price
         self.chats[event.chat_id].version += 1
@@ -211,7 +223,9 @@ class CreatorState:
     @_apply.register
     def _(self, event: PpvPurchased) -> set[int]:
         message = self.message(event.chat_id, event.message_id)
-        if message is None or message.purchased:
+        if message is None:
+            return self._park(event)
+        if message.purchased:
             return set()
         message.is_ppv, message.purchased = True, True
         message.price = message.price or event.price
@@ -231,8 +245,7 @@ class CreatorState:
     def _(self, event: MessageScored) -> set[int]:
         message = self.message(event.chat_id, event.message_id)
         if message is None:
-            self.pending_scores[event.message_id] = event
-            return set()
+            return self._park(event)
         if (message.score_model, message.sentiment, message.topics) == (
             event.model,
             event.sentiment,
@@ -260,5 +273,5 @@ class CreatorState:
 
     @_apply.register
     def _(self, event: RecordRejected) -> set[int]:
-        self.rejected_records += 1
+        self.rejected_records += 1  # a redelivered rejection may count twice; it is a gauge
         return set()

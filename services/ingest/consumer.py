@@ -18,7 +18,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
 from contracts import subjects
-from contracts.streams import AGENT_IN, KV_INGEST_SNAPSHOTS, PARTITIONS
+from contracts.streams import AGENT_IN, KV_INGEST_SNAPSHOTS, owned_partitions
 from services.ingest.lane import CreatorLane
 from services.ingest.metrics import LANES
 from services.ingest.progress import KvProgressStore, ProgressStore
@@ -27,10 +27,6 @@ from services.ingest.sink import EventSink, JetStreamSink
 
 log = structlog.get_logger()
 ACK_WAIT_S = 60.0
-
-
-def owned_partitions(instances: int, index: int, partitions: int = PARTITIONS) -> list[int]:
-    return [p for p in range(partitions) if p % instances == index]
 
 
 def consumer_name(partition: int) -> str:

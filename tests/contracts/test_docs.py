@@ -4,6 +4,7 @@ from pathlib import Path
 
 from contracts.runtime.settings import ServiceSettings
 from services.gateway.settings import GatewaySettings
+from services.graph.settings import GraphSettings
 from services.ingest.settings import IngestSettings
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
@@ -11,6 +12,6 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
 
 def test_every_setting_is_documented() -> None:
     text = DOC.read_text()
-    for settings in (ServiceSettings, GatewaySettings, IngestSettings):
+    for settings in (ServiceSettings, GatewaySettings, IngestSettings, GraphSettings):
         for name in settings.model_fields:
             assert f"`OFCA_{name.upper()}`" in text, f"OFCA_{name.upper()} is not documented"

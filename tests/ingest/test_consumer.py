@@ -2,7 +2,8 @@
 
 import asyncio
 
-from services.ingest.consumer import InflightBytes, owned_partitions
+from contracts.streams import owned_partitions
+from services.ingest.consumer import InflightBytes
 
 
 def test_instances_own_disjoint_partitions_covering_all() -> None:

@@ -1,0 +1,88 @@
+"""REST query results served by the graph service through the gateway."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import Field
+
+from contracts.models.base import WireModel
+from contracts.models.graph import ConversationNode, FanRef
+
+ChatSort = Literal["priority", "waiting", "revenue", "recent"]
+ChatFilter = Literal["all", "unread", "awaiting", "spenders"]
+
+
+class ChatPage(WireModel):
+    items: list[ConversationNode]
+    total: int = Field(description="Chats matching the filter.")
+    offset: int
+    limit: int
+    next_offset: int | None
+
+
+class ChatMessage(WireModel):
+    id: str
+    direction: Literal["in", "out"]
+    at: datetime
+    text: str
+    price: float = 0.0
+    is_tip: bool = False
+    tip_amount: float = 0.0
+    is_ppv: bool = False
+    purchased: bool = False
+    sentiment: float | None = None
+    topics: list[str] = Field(default_factory=list)
+
+
+class MessagePage(WireModel):
+    """Newest first; pass `nextCursor` as `before` for older messages."""
+
+    items: list[ChatMessage]
+    next_cursor: str | None
+
+
+class FanProfile(WireModel):
+    fan: FanRef
+    lifetime_spend: float
+    tips: float
+    ppv: float
+    messages: int
+    first_message_at: datetime | None
+    last_message_at: datetime | None
+    topics: list[str]
+    conversation: ConversationNode
+
+
+class QueryReply(WireModel):
+    """The envelope of a `rpc.graph.<op>.<user>` reply."""
+
+    ok: bool
+    status: int = 200
+    error: str | None = None
+    data: Any = None
+
+
+class FanInsight(WireModel):
+    fan_id: str
+    label: str
+    creator_ids: list[str]
+    lifetime_spend: float
+    messages: int
+    community: int | None
+    centrality: float
+
+
+class CommunityInsight(WireModel):
+    community: int
+    fan_ids: list[str]
+    topics: list[str]
+    lifetime_spend: float
+    messages: int
+
+
+class NetworkInsights(WireModel):
+    """Agency questions about the network: who matters, who is shared, which groups exist."""
+
+    central_fans: list[FanInsight]
+    shared_fans: list[FanInsight]
+    communities: list[CommunityInsight]

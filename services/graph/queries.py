@@ -1,0 +1,336 @@
+"""Answers to `rpc.graph.<op>.<user>` requests (the gateway's REST routes), for owned creators.
+
+Every instance receives every request; only the owner of the creator's partition answers, so
+several graph instances can run side by side without a registry.
+"""
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import msgspec
+import structlog
+from nats.aio.msg import Msg
+
+from contracts.models.graph import FanRef
+from contracts.models.insights import FullSyncResponse
+from contracts.models.queries import (
+    ChatMessage,
+    ChatPage,
+    CommunityInsight,
+    FanInsight,
+    FanProfile,
+    MessagePage,
+    NetworkInsights,
+    QueryReply,
+)
+from services.graph import pushes
+from services.graph.analytics import compute_analytics
+from services.graph.metrics import QUERIES
+from services.graph.network import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    FanSummary,
+    Network,
+    UnknownNodeError,
+    build_network,
+    central_fans,
+    fan_communities,
+    shared_fans,
+    subgraph_view,
+)
+from services.graph.projection import Projection
+from services.graph.settings import GraphSettings
+from services.graph.state import CreatorState
+from services.graph.views import NodeCache, live_messages, ms_to_datetime
+
+log = structlog.get_logger()
+MAX_CHATS_PAGE = 500
+MAX_MESSAGES_PAGE = 200
+
+
+class QueryError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _int(params: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
+    value = params.get(name, default)
+    try:
+        number = int(value)
+    except (TypeError, ValueError) as exc:
+        raise QueryError(422, f"{name} must be an integer") from exc
+    return max(low, min(high, number))
+
+
+def _time_ms(value: Any, default: int) -> int:
+    if value in (None, ""):
+        return default
+    if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
+        return int(value)
+    try:
+        return int(datetime.fromisoformat(str(value)).timestamp() * 1000)
+    except ValueError as exc:
+        raise QueryError(422, "times are ISO-8601 or epoch milliseconds") from exc
+
+
+class Queries:
+    def __init__(self, projection: Projection, cache: NodeCache, settings: GraphSettings) -> None:
+        self.projection = projection
+        self.cache = cache
+        self.settings = settings
+        self.ops: dict[str, Callable[[str, CreatorState | None, dict[str, Any]], Any]] = {
+            "full_sync": lambda user, _s, _p: self.full_sync(user),
+            "chats": self.chats,
+            "messages": self.messages,
+            "analytics": self.analytics,
+            "fan": self.fan,
+            "export": self.export,
+            "graph": self.graph,
+            "graph_insights": self.graph_insights,
+        }
+        self._networks: dict[str, tuple[int, Network]] = {}
+
+    async def handle(self, msg: Msg) -> None:
+        parts = msg.subject.split(".")
+        if len(parts) != 4 or not msg.reply:
+            return
+        op, user_id = parts[2], parts[3]
+        if not self.projection.owns(user_id):
+            return  # another instance owns this creator
+        params: dict[str, Any] = {}
+        if msg.data:
+            try:
+                decoded = msgspec.json.decode(msg.data)
+                params = decoded if isinstance(decoded, dict) else {}
+            except msgspec.DecodeError:
+                params = {}
+        if op == "full_sync":  # the gateway forwards this body verbatim to a Bridge
+            state = self.projection.state(user_id)
+            body = b"" if state is None else self._full_sync_frame(user_id)
+            await msg.respond(body)
+            return
+        reply = self._answer(op, user_id, params)
+        await msg.respond(reply.model_dump_json(by_alias=True).encode())
+
+    def _answer(self, op: str, user_id: str, params: dict[str, Any]) -> QueryReply:
+        handler = self.ops.get(op)
+        if handler is None:
+            QUERIES.labels(op="unknown", outcome="404").inc()
+            return QueryReply(ok=False, status=404, error=f"unknown query {op!r}")
+        try:
+            data = handler(user_id, self.projection.state(user_id), params)
+        except QueryError as exc:
+            QUERIES.labels(op=op, outcome=str(exc.status)).inc()
+            return QueryReply(ok=False, status=exc.status, error=str(exc))
+        QUERIES.labels(op=op, outcome="200").inc()
+        return QueryReply(ok=True, data=data)
+
+    def _full_sync_frame(self, user_id: str) -> bytes:
+        from contracts.wire import FullSyncResponseMessage  # noqa: PLC0415 - avoid a cycle
+
+        response = self.full_sync(user_id)
+        return FullSyncResponseMessage(payload=response).model_dump_json(by_alias=True).encode()
+
+    def full_sync(self, user_id: str) -> FullSyncResponse:
+        return pushes.full_sync(
+            user_id,
+            self.projection.state(user_id),
+            self.cache,
+            self.settings.full_sync_max,
+            self.settings.analytics_window_days,
+        )
+
+    # -- queries ----------------------------------------------------------------------------
+    def chats(self, user_id: str, state: CreatorState | None, params: dict[str, Any]) -> Any:
+        limit = _int(params, "limit", 50, 1, MAX_CHATS_PAGE)
+        offset = _int(params, "offset", 0, 0, 10**9)
+        sort, filt = params.get("sort", "priority"), params.get("filter", "all")
+        search = str(params.get("q", "")).strip().lower()
+        nodes = self.cache.nodes(state, pushes.now_ms()) if state else []
+        keep: dict[str, Callable[[Any], bool]] = {
+            "all": lambda n: True,
+            "unread": lambda n: n.unread > 0,
+            "awaiting": lambda n: n.awaiting_reply_since is not None,
+            "spenders": lambda n: n.revenue.total > 0,
+        }
+        if filt not in keep:
+            raise QueryError(422, f"filter must be one of {sorted(keep)}")
+        nodes = [n for n in nodes if keep[filt](n)]
+        if search:
+            nodes = [
+                n
+                for n in nodes
+                if search in (n.fan.name or "").lower()
+                or search in (n.fan.username or "").lower()
+                or search == n.chat_id
+            ]
+        orders: dict[str, Callable[[Any], Any]] = {
+            "priority": lambda n: (n.priority, n.chat_id),
+            "waiting": lambda n: (
+                -(n.awaiting_reply_since.timestamp()) if n.awaiting_reply_since else float("-inf"),
+                n.chat_id,
+            ),
+            "revenue": lambda n: (n.revenue.total, n.chat_id),
+            "recent": lambda n: (n.last_message.at.timestamp() if n.last_message else 0, n.chat_id),
+        }
+        if sort not in orders:
+            raise QueryError(422, f"sort must be one of {sorted(orders)}")
+        nodes.sort(key=orders[sort], reverse=True)
+        page = nodes[offset : offset + limit]
+        next_offset = offset + limit if offset + limit < len(nodes) else None
+        return ChatPage(
+            items=page, total=len(nodes), offset=offset, limit=limit, next_offset=next_offset
+        )
+
+    def messages(self, user_id: str, state: CreatorState | None, params: dict[str, Any]) -> Any:
+        chat_id = _int(params, "chat_id", -1, -1, 2**63)
+        chat = state.chats.get(chat_id) if state else None
+        if chat is None:
+            raise QueryError(404, "no such chat")
+        limit = _int(params, "limit", 50, 1, MAX_MESSAGES_PAGE)
+        before = params.get("before")
+        items = live_messages(chat)
+        if before not in (None, ""):
+            cursor = _int(params, "before", 0, 0, 2**63)
+            position = next((i for i, m in enumerate(items) if m.message_id == cursor), None)
+            if position is None:
+                raise QueryError(422, "unknown cursor")
+            items = items[:position]
+        page = items[-limit:][::-1]
+        next_cursor = str(page[-1].message_id) if len(items) > limit else None
+        return MessagePage(
+            items=[
+                ChatMessage(
+                    id=str(m.message_id),
+                    direction=m.direction,
+                    at=ms_to_datetime(m.created_at),
+                    text=m.text,
+                    price=m.price,
+                    is_tip=m.is_tip,
+                    tip_amount=m.tip_amount,
+                    is_ppv=m.is_ppv,
+                    purchased=m.purchased,
+                    sentiment=m.sentiment,
+                    topics=list(m.topics),
+                )
+                for m in page
+            ],
+            next_cursor=next_cursor,
+        )
+
+    def analytics(self, user_id: str, state: CreatorState | None, params: dict[str, Any]) -> Any:
+        now = pushes.now_ms()
+        to_ms = _time_ms(params.get("to"), now)
+        from_ms = _time_ms(
+            params.get("from"), to_ms - self.settings.analytics_window_days * 86_400_000
+        )
+        if from_ms >= to_ms:
+            raise QueryError(422, "`from` must be before `to`")
+        return compute_analytics(state or CreatorState(0), from_ms, to_ms, now)
+
+    def fan(self, user_id: str, state: CreatorState | None, params: dict[str, Any]) -> Any:
+        chat_id = _int(params, "chat_id", -1, -1, 2**63)
+        chat = state.chats.get(chat_id) if state else None
+        if state is None or chat is None:
+            raise QueryError(404, "no such fan")
+        messages = live_messages(chat)
+        node = self.cache.node(state, chat, pushes.now_ms())
+        topics = Counter(t for m in messages if m.direction == "in" for t in m.topics)
+        return FanProfile(
+            fan=FanRef(id=str(chat_id), name=node.fan.name, username=node.fan.username),
+            lifetime_spend=node.revenue.total,
+            tips=node.revenue.tips,
+            ppv=node.revenue.ppv,
+            messages=len(messages),
+            first_message_at=ms_to_datetime(messages[0].created_at) if messages else None,
+            last_message_at=ms_to_datetime(messages[-1].created_at) if messages else None,
+            topics=[t for t, _ in topics.most_common(10)],
+            conversation=node,
+        )
+
+    def _network(self, user_id: str, state: CreatorState | None) -> Network:
+        """The creator's network, rebuilt only when the state changed since the last build."""
+        if state is None:
+            raise QueryError(404, "no data for this creator yet")
+        cached = self._networks.get(user_id)
+        if cached is not None and cached[0] == state.version:
+            return cached[1]
+        network = build_network([state])
+        self._networks[user_id] = (state.version, network)
+        return network
+
+    def graph(self, user_id: str, state: CreatorState | None, params: dict[str, Any]) -> Any:
+        network = self._network(user_id, state)
+        kinds = {k for k in str(params.get("kinds", "")).split(",") if k} or None
+        try:
+            return subgraph_view(
+                network,
+                focus=params.get("focus") or None,
+                limit=_int(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
+                offset=_int(params, "offset", 0, 0, 10**9),
+                kinds=kinds,
+                radius=_int(params, "radius", 2, 1, 2),
+            )
+        except UnknownNodeError as exc:
+            raise QueryError(404, str(exc)) from exc
+        except ValueError as exc:
+            raise QueryError(422, str(exc)) from exc
+
+    def graph_insights(
+        self, user_id: str, state: CreatorState | None, params: dict[str, Any]
+    ) -> Any:
+        network = self._network(user_id, state)
+        top = _int(params, "top", 20, 1, 200)
+
+        def fan(summary: FanSummary) -> FanInsight:
+            return FanInsight(
+                fan_id=str(summary.fan_id),
+                label=summary.label,
+                creator_ids=[str(c) for c in summary.creator_ids],
+                lifetime_spend=summary.lifetime_spend,
+                messages=summary.messages,
+                community=summary.community,
+                centrality=summary.centrality,
+            )
+
+        return NetworkInsights(
+            central_fans=[fan(f) for f in central_fans(network, top)],
+            shared_fans=[fan(f) for f in shared_fans(network)[:top]],
+            communities=[
+                CommunityInsight(
+                    community=c.community,
+                    fan_ids=[str(f) for f in c.fan_ids[:top]],
+                    topics=list(c.topics),
+                    lifetime_spend=c.lifetime_spend,
+                    messages=c.messages,
+                )
+                for c in fan_communities(network)[:top]
+            ],
+        )
+
+    def export(self, user_id: str, state: CreatorState | None, params: dict[str, Any]) -> Any:
+        """Conversations (one row per chat) as CSV text."""
+        nodes = self.cache.nodes(state, pushes.now_ms()) if state else []
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(
+            ["chat_id", "fan_name", "fan_username", "messages", "inbound", "outbound", "unread",
+             "awaiting_reply_since", "tips", "ppv", "revenue", "ppv_sent", "ppv_purchased",
+             "sentiment_mean", "topics", "tags", "priority", "last_message_at"]
+        )  # fmt: skip
+        for n in sorted(nodes, key=lambda n: n.chat_id):
+            writer.writerow(
+                [n.chat_id, n.fan.name or "", n.fan.username or "", n.counts.total,
+                 n.counts.inbound, n.counts.outbound, n.unread,
+                 n.awaiting_reply_since.isoformat() if n.awaiting_reply_since else "",
+                 n.revenue.tips, n.revenue.ppv, n.revenue.total, n.ppv_sent, n.ppv_purchased,
+                 "" if n.sentiment_mean is None else n.sentiment_mean, ";".join(n.topics),
+                 ";".join(n.tags), n.priority,
+                 n.last_message.at.isoformat() if n.last_message else ""]
+            )  # fmt: skip
+        return out.getvalue()

@@ -1,0 +1,246 @@
+"""The graph service on a real stack: Agent → gateway → ingest → graph → Bridge and REST."""
+
+import asyncio
+import copy
+import json
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from nats.aio.client import Client
+from websockets.asyncio.client import ClientConnection, connect
+
+from ofca.agent_protocol import AgentClient, new_raw_message
+from ofca.natsd import free_port
+from tests.conftest import Gateway, start_process, stop_process, wait_http_ok
+from tests.ingest.stack import IngestProcess
+from tools.ofsim import fan_message, generate_inbox, iter_messages
+
+pytestmark = pytest.mark.nats
+
+
+class GraphProcess:
+    def __init__(self, nats_url: str, **env: str) -> None:
+        self.port = free_port()
+        self.env = {
+            "OFCA_NATS_URL": nats_url,
+            "OFCA_HEALTH_PORT": str(self.port),
+            "OFCA_LOG_FORMAT": "console",
+            "OFCA_SNAPSHOT_INTERVAL_S": "1",
+            "OFCA_ANALYTICS_DEBOUNCE_S": "0.5",
+            **env,
+        }
+        self.process = start_process([sys.executable, "-m", "ofca", "service", "graph"], self.env)
+
+    async def ready(self) -> "GraphProcess":
+        await asyncio.to_thread(wait_http_ok, f"http://127.0.0.1:{self.port}/readyz", self.process)
+        return self
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> int:
+        return stop_process(self.process)
+
+
+@pytest.fixture(scope="module")
+async def services(nats_url: str, nc: Client) -> AsyncIterator[tuple[IngestProcess, GraphProcess]]:
+    ingest = await IngestProcess(nats_url).ready()
+    graph = await GraphProcess(nats_url).ready()
+    yield ingest, graph
+    graph.stop()
+    ingest.stop()
+
+
+def new_creator() -> int:
+    return 10**8 + uuid.uuid4().int % 10**8
+
+
+async def next_of(ws: ClientConnection, kind: str, within_s: float = 20) -> dict[str, Any]:
+    async with asyncio.timeout(within_s):
+        while True:
+            frame = json.loads(await ws.recv())
+            if frame["type"] == kind:
+                return dict(frame)
+
+
+async def get(
+    gateway: Gateway, user: str, path: str, token: str | None = None, **params: Any
+) -> httpx.Response:
+    token = token or gateway.token("analyst", user)
+    async with httpx.AsyncClient(base_url=gateway.http, timeout=30) as http:
+        return await http.get(f"/api/v1/users/{user}{path}", params={"token": token, **params})
+
+
+async def test_bridge_sees_full_sync_then_live_appends_and_analytics(
+    gateway: Gateway, services: tuple[IngestProcess, GraphProcess]
+) -> None:
+    creator = new_creator()
+    user = str(creator)
+    inbox = generate_inbox(creator, n_chats=30, messages_per_chat=(5, 15), seed=21)
+    bridge = await connect(f"{gateway.ws}/ws/bridge?token={gateway.token('analyst', user)}")
+    agent = await AgentClient.connect(gateway.ws, gateway.token("agent", user))
+    await agent.send_snapshot(inbox.chats, list(iter_messages(inbox)), "g-1")
+    sync = await next_of(bridge, "full_sync_response")
+    assert sync["payload"]["totalConversations"] == 30
+    assert len(sync["payload"]["conversations"]) == 30
+    fan = next(iter(inbox.messages))
+    tip = fan_message(inbox, fan, kind="tip", seed=5)
+    await agent.send_and_wait(new_raw_message(fan, tip))
+    append = await next_of(bridge, "append_message")
+    node = append["payload"]
+    assert node["chatId"] == str(fan) and node["lastMessage"]["direction"] == "in"
+    assert node["revenue"]["tips"] >= tip["price"] > 0
+    assert node["awaitingReplySince"] is not None
+    update = await next_of(bridge, "analytics_update")
+    assert update["payload"]["userId"] == user
+    # A Bridge that connects now gets the current state right after its ack.
+    late = await connect(f"{gateway.ws}/ws/bridge?token={gateway.token('analyst', user)}")
+    assert json.loads(await late.recv())["type"] == "connection_ack"
+    again = json.loads(await late.recv())
+    assert again["type"] == "full_sync_response" and again["payload"]["totalConversations"] == 30
+    for ws in (bridge, late):
+        await ws.close()
+    await agent.close()
+
+
+async def wait_chats(gateway: Gateway, user: str, count: int) -> None:
+    for _ in range(100):
+        page = await get(gateway, user, "/chats", limit=1)
+        if page.status_code == 200 and page.json()["total"] == count:
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError("chats did not arrive")
+
+
+async def test_rest_queries_page_sort_and_refuse_other_tenants(
+    gateway: Gateway, services: tuple[IngestProcess, GraphProcess]
+) -> None:
+    creator = new_creator()
+    user = str(creator)
+    inbox = generate_inbox(creator, n_chats=25, messages_per_chat=(10, 30), seed=22)
+    agent = await AgentClient.connect(gateway.ws, gateway.token("agent", user))
+    await agent.send_snapshot(inbox.chats, list(iter_messages(inbox)), "g-2")
+    await wait_chats(gateway, user, 25)
+    first = (await get(gateway, user, "/chats", sort="revenue", limit=10)).json()
+    second = (await get(gateway, user, "/chats", sort="revenue", limit=10, offset=10)).json()
+    revenues = [c["revenue"]["total"] for c in first["items"] + second["items"]]
+    assert revenues == sorted(revenues, reverse=True) and first["nextOffset"] == 10
+    ids = {c["chatId"] for c in first["items"]} | {c["chatId"] for c in second["items"]}
+    assert len(ids) == 20
+    fan = max(inbox.messages, key=lambda f: len(inbox.messages[f]))
+    total = len(inbox.messages[fan])
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = (await get(gateway, user, f"/chats/{fan}/messages", limit=7, before=cursor)).json()
+        seen += [m["id"] for m in page["items"]]
+        cursor = page["nextCursor"]
+        if cursor is None:
+            break
+    expected = [
+        str(m["id"]) for m in sorted(inbox.messages[fan], key=lambda m: (m["createdAt"], m["id"]))
+    ][::-1]
+    assert seen == expected and len(seen) == total
+    profile = (await get(gateway, user, f"/fans/{fan}")).json()
+    assert profile["messages"] == total
+    analytics = await get(
+        gateway,
+        user,
+        "/analytics",
+        **{"from": "2024-01-01T00:00:00+00:00", "to": "2024-07-01T00:00:00+00:00"},
+    )
+    assert analytics.status_code == 200
+    csv_text = (await get(gateway, user, "/export/conversations.csv")).text
+    assert csv_text.splitlines()[0].startswith("chat_id,") and len(csv_text.splitlines()) == 26
+    other = gateway.token("analyst", str(new_creator()))
+    for path in (
+        "/chats",
+        f"/chats/{fan}/messages",
+        "/analytics",
+        f"/fans/{fan}",
+        "/export/conversations.csv",
+    ):
+        assert (await get(gateway, user, path, token=other)).status_code == 403
+    assert (await get(gateway, user, "/chats", token="forged")).status_code == 401
+    await agent.close()
+
+
+async def test_snapshot_then_deltas_equals_one_snapshot(
+    gateway: Gateway, services: tuple[IngestProcess, GraphProcess]
+) -> None:
+    a, b = new_creator(), new_creator()
+    base = generate_inbox(a, n_chats=12, messages_per_chat=(8, 20), seed=23)
+    messages = list(iter_messages(base))
+    cut = len(messages) * 3 // 4
+    early, late = messages[:cut], messages[cut:]
+    agent_a = await AgentClient.connect(gateway.ws, gateway.token("agent", str(a)))
+    await agent_a.send_snapshot(base.chats, early, "split")
+    for message in late:
+        await agent_a.send_and_wait(
+            new_raw_message(message["chatId"], {k: v for k, v in message.items() if k != "chatId"})
+        )
+    twin = copy.deepcopy(base)  # the same conversations, for another creator id
+    twin_messages = [
+        {
+            **m,
+            "fromUser": {
+                **m["fromUser"],
+                "id": b if m["fromUser"]["id"] == a else m["fromUser"]["id"],
+            },
+        }
+        for m in messages
+    ]
+    agent_b = await AgentClient.connect(gateway.ws, gateway.token("agent", str(b)))
+    await agent_b.send_snapshot(twin.chats, twin_messages, "whole")
+    window = {"from": "2024-01-01T00:00:00+00:00", "to": "2024-07-01T00:00:00+00:00"}
+    for _ in range(100):
+        ra = (await get(gateway, str(a), "/analytics", **window)).json()
+        rb = (await get(gateway, str(b), "/analytics", **window)).json()
+        if ra == rb and ra.get("activity"):
+            break
+        await asyncio.sleep(0.3)
+    assert ra == rb
+    await agent_a.close()
+    await agent_b.close()
+
+
+def without_priority(csv_text: str) -> list[list[str]]:
+    """Rows without the priority column, which moves with the clock (waiting time)."""
+    rows = [row.split(",") for row in csv_text.splitlines()]
+    column = rows[0].index("priority")
+    return [row[:column] + row[column + 1 :] for row in rows]
+
+
+async def test_graph_killed_and_restarted_has_identical_state(
+    gateway: Gateway, nats_url: str, services: tuple[IngestProcess, GraphProcess]
+) -> None:
+    _, graph = services
+    creator = new_creator()
+    user = str(creator)
+    inbox = generate_inbox(creator, n_chats=40, messages_per_chat=(5, 25), seed=24)
+    agent = await AgentClient.connect(gateway.ws, gateway.token("agent", user))
+    await agent.send_snapshot(inbox.chats, list(iter_messages(inbox)), "k-1")
+    await wait_chats(gateway, user, 40)
+    await asyncio.sleep(1.5)  # a snapshot of the projection is written
+    fan = next(iter(inbox.messages))
+    late = fan_message(inbox, fan, seed=9)
+    await agent.send_and_wait(new_raw_message(fan, late))  # in the log, maybe not in a snapshot
+    await asyncio.sleep(0.5)
+    before = (await get(gateway, user, "/export/conversations.csv")).text
+    graph.kill()
+    restarted = await GraphProcess(nats_url).ready()
+    try:
+        for _ in range(100):
+            after = await get(gateway, user, "/export/conversations.csv")
+            if after.status_code == 200:
+                break
+            await asyncio.sleep(0.2)
+        assert without_priority(after.text) == without_priority(before)
+    finally:
+        services[1].process = restarted.process  # the module fixture stops the live one
+        await agent.close()
