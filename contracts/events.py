@@ -188,6 +188,24 @@ class SnapshotAbandoned(_Event, tag="snapshot_abandoned", frozen=True):
     reason: Literal["timeout", "superseded"]
 
 
+class RetentionSet(_Event, tag="retention_set", frozen=True):
+    """The creator keeps messages for `days` (None: forever); older ones leave every projection
+    and the log. `at` (epoch ms) makes each setting a distinct event."""
+
+    days: int | None
+    at: int
+
+
+class CreatorDeleted(_Event, tag="creator_deleted", frozen=True):
+    """Everything of the creator was deleted at `at` (epoch ms); projections drop their state.
+
+    The tombstone stays in the log so a projection replaying an older snapshot forgets too.
+    """
+
+    at: int
+    requested_by: str
+
+
 class RecordRejected(_Event, tag="record_rejected", frozen=True):
     """A malformed record, reported instead of silently dropped. `reason` is a short code
     (`malformed`, `invalid_json`, `foreign_sender`, `no_chat_id`, …); `detail` is msgspec's
@@ -213,6 +231,8 @@ Event = (
     | MessageScored
     | SnapshotReplaced
     | SnapshotAbandoned
+    | RetentionSet
+    | CreatorDeleted
     | RecordRejected
 )
 

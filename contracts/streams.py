@@ -63,15 +63,18 @@ STREAMS: tuple[StreamSpec, ...] = (AGENT_IN, EVENTS, COMMANDS)
 # KV buckets: small mutable state that is not part of the event log.
 KV_AGENT_PRESENCE = "agent_presence"  # user -> last-seen (ISO time) of a connected Agent
 KV_INGEST_SNAPSHOTS = "ingest_snapshots"  # snapshot assembly progress, so a restart resumes
+KV_CREATOR_SETTINGS = "creator_settings"  # user -> CreatorSettings JSON (retention, auto-send)
 KV_BUCKETS: tuple[tuple[str, float], ...] = (  # (bucket, ttl seconds; 0 = none)
     (KV_AGENT_PRESENCE, 0),
+    (KV_CREATOR_SETTINGS, 0),
     (KV_INGEST_SNAPSHOTS, 2 * DAY_S),
 )
 
 
 # Object stores: large blobs, e.g. a projection's snapshot with the stream position it reflects.
 OBJ_GRAPH_SNAPSHOTS = "graph_snapshots"
-OBJECT_STORES: tuple[str, ...] = (OBJ_GRAPH_SNAPSHOTS,)
+OBJ_EXPORTS = "exports"  # export files, too large for a NATS reply; fetched once, then deleted
+OBJECT_STORES: tuple[str, ...] = (OBJ_GRAPH_SNAPSHOTS, OBJ_EXPORTS)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,13 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from contracts.models.commands import CommandResultPayload, SendMessageCommand
-from contracts.models.core import ConnectionInfo, KeepalivePayload, SystemStatus, WssError
+from contracts.models.core import (
+    ClearLocalData,
+    ConnectionInfo,
+    KeepalivePayload,
+    SystemStatus,
+    WssError,
+)
 from contracts.models.graph import ConversationNode
 from contracts.models.ingest import CacheUpdatePayload, IngestAck, NewRawMessagePayload
 from contracts.models.insights import AnalyticsUpdate, FullSyncResponse
@@ -94,6 +100,11 @@ class IngestAckMessage(_Envelope):
     payload: IngestAck
 
 
+class ClearLocalDataMessage(_Envelope):
+    type: Literal["clear_local_data"] = "clear_local_data"
+    payload: ClearLocalData
+
+
 OutgoingWssMessage = Annotated[
     ConnectionAckMessage
     | SystemStatusMessage
@@ -102,7 +113,8 @@ OutgoingWssMessage = Annotated[
     | AppendMessageMessage
     | AnalyticsUpdateMessage
     | CommandToExecuteMessage
-    | IngestAckMessage,
+    | IngestAckMessage
+    | ClearLocalDataMessage,
     Field(discriminator="type"),
 ]
 
@@ -118,6 +130,7 @@ OUTGOING: TypeAdapter[
     | AnalyticsUpdateMessage
     | CommandToExecuteMessage
     | IngestAckMessage
+    | ClearLocalDataMessage
 ] = TypeAdapter(OutgoingWssMessage)
 
 INCOMING_TYPES: frozenset[str] = frozenset(

@@ -14,7 +14,7 @@ import contextlib
 from nats.aio.client import Client
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeoutError
-from nats.js.errors import NotFoundError
+from nats.js.errors import NoKeysError, NotFoundError
 
 from contracts import subjects
 from contracts.streams import CONSUMER_GROUPS
@@ -28,7 +28,7 @@ async def replay(nc: Client, service: str) -> list[str]:
     for bucket in group.buckets:
         with contextlib.suppress(NotFoundError):
             kv = await js.key_value(bucket)
-            with contextlib.suppress(NotFoundError):
+            with contextlib.suppress(NotFoundError, NoKeysError):
                 for key in await kv.keys():
                     await kv.delete(key)
             done.append(f"cleared bucket {bucket}")

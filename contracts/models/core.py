@@ -69,3 +69,10 @@ class KeepalivePayload(WireModel):
     """Empty on purpose: the Agent sends `{}` (or `null`) every 20 s."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class ClearLocalData(WireModel):
+    """Tells the creator's Agent to delete everything it stored (IndexedDB, outbox)."""
+
+    user_id: str
+    reason: str

@@ -86,3 +86,21 @@ class NetworkInsights(WireModel):
     central_fans: list[FanInsight]
     shared_fans: list[FanInsight]
     communities: list[CommunityInsight]
+
+
+class CreatorSettings(WireModel):
+    """Per-creator settings an analyst may change."""
+
+    retention_days: int | None = Field(
+        default=None, ge=1, le=3650, description="Keep messages this many days; null: forever."
+    )
+    auto_send: bool = Field(
+        default=False,
+        description="Send approved-by-filter AI drafts without a human. Off by default: "
+        "OnlyFans' terms forbid AI chatbots writing to fans on their own.",
+    )
+
+
+class DeletionReport(WireModel):
+    user_id: str
+    deleted: list[str] = Field(description="What was removed, one line each.")

@@ -13,7 +13,7 @@ from nats.js.errors import NotFoundError
 from nats.js.object_store import ObjectStore
 
 from contracts import subjects
-from contracts.events import Event
+from contracts.events import CreatorDeleted, Event
 from contracts.streams import PARTITIONS
 from services.graph.state import CreatorState
 
@@ -47,10 +47,13 @@ class Partition:
         changed: set[int] = set()
         if seq <= self.seq:
             return changed  # already in the state (a snapshot newer than this message)
+        self.seq = seq
+        if any(isinstance(e, CreatorDeleted) for e in events):
+            self.states.pop(user_id, None)
+            return changed
         state = self.state(user_id)
         for event in events:
             changed |= state.apply(event)
-        self.seq = seq
         return changed
 
 

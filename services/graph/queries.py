@@ -6,14 +6,16 @@ several graph instances can run side by side without a registry.
 
 import csv
 import io
+import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
 import msgspec
 import structlog
 from nats.aio.msg import Msg
+from nats.js.object_store import ObjectStore
 
 from contracts.models.graph import FanRef
 from contracts.models.insights import FullSyncResponse
@@ -27,7 +29,7 @@ from contracts.models.queries import (
     NetworkInsights,
     QueryReply,
 )
-from services.graph import pushes
+from services.graph import exports, pushes
 from services.graph.analytics import compute_analytics
 from services.graph.metrics import QUERIES
 from services.graph.network import (
@@ -94,6 +96,8 @@ class Queries:
             "graph_insights": self.graph_insights,
         }
         self._networks: dict[str, tuple[int, Network]] = {}
+        self.exports: ObjectStore | None = None
+        self.on_forget: Callable[[str], Awaitable[None]] | None = None
 
     async def handle(self, msg: Msg) -> None:
         parts = msg.subject.split(".")
@@ -114,7 +118,13 @@ class Queries:
             body = b"" if state is None else self._full_sync_frame(user_id)
             await msg.respond(body)
             return
-        reply = self._answer(op, user_id, params)
+        if op == "forget":
+            await self.forget(user_id)
+            reply = QueryReply(ok=True, data="forgotten")
+        elif op == "export_file":
+            reply = await self.export_file(user_id, params)
+        else:
+            reply = self._answer(op, user_id, params)
         await msg.respond(reply.model_dump_json(by_alias=True).encode())
 
     def _answer(self, op: str, user_id: str, params: dict[str, Any]) -> QueryReply:
@@ -312,6 +322,32 @@ class Queries:
                 for c in fan_communities(network)[:top]
             ],
         )
+
+    async def forget(self, user_id: str) -> None:
+        """Drop the creator everywhere in this process and in the snapshots."""
+        state = self.projection.state(user_id)
+        if state is not None:
+            self.cache.forget(state.creator_id)
+        self.projection.drop(user_id)
+        self._networks.pop(user_id, None)
+        if self.on_forget is not None:
+            await self.on_forget(user_id)
+
+    async def export_file(self, user_id: str, params: dict[str, Any]) -> QueryReply:
+        """Write an export into the `exports` object store; the reply names the object."""
+        state = self.projection.state(user_id)
+        if state is None:
+            return QueryReply(ok=False, status=404, error="no data for this creator")
+        what, fmt = str(params.get("what", "all")), str(params.get("format", "json"))
+        try:
+            body = exports.render(state, self.cache, what, fmt, pushes.now_ms())
+        except ValueError as exc:
+            return QueryReply(ok=False, status=422, error=str(exc))
+        if self.exports is None:
+            return QueryReply(ok=False, status=503, error="exports are not available")
+        name = f"{user_id}-{uuid.uuid4().hex}.{fmt}"
+        await self.exports.put(name, body)
+        return QueryReply(ok=True, data=name)
 
     def export(self, user_id: str, state: CreatorState | None, params: dict[str, Any]) -> Any:
         """Conversations (one row per chat) as CSV text."""

@@ -9,16 +9,19 @@ snapshot pushes `full_sync_response`, and analytics follow, debounced per creato
 
 import asyncio
 import contextlib
+from datetime import UTC, datetime
 
 import structlog
 from nats.aio.client import Client
 from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from nats.js.object_store import ObjectStore
 
 from contracts import subjects
 from contracts.events import SnapshotReplaced, decode_batch
-from contracts.streams import EVENTS, OBJ_GRAPH_SNAPSHOTS, owned_partitions
+from contracts.streams import AGENT_IN, EVENTS, OBJ_EXPORTS, OBJ_GRAPH_SNAPSHOTS, owned_partitions
 from services.graph import pushes
 from services.graph.metrics import EVENTS_APPLIED, LAG
 from services.graph.projection import Projection
@@ -106,8 +109,29 @@ class GraphService:
             if saved:
                 log.info("graph_snapshot_saved", partitions=saved)
 
+    async def forget(self, user_id: str) -> None:
+        """After a creator's deletion: no snapshot may still hold them."""
+        if self.store is not None:
+            await self.projection.save(self.store, force=True)
+
+    async def retention_loop(self, stop: asyncio.Event) -> None:
+        """Prune messages past each creator's retention, and purge the log behind them."""
+        while not stop.is_set():
+            for partition in self.projection.partitions.values():
+                for user_id, state in list(partition.states.items()):
+                    if state.retention_days is None:
+                        continue
+                    if state.prune(pushes.now_ms()):
+                        self.dirty_analytics.add(user_id)
+                    cutoff = pushes.now_ms() - state.retention_days * 86_400_000
+                    await purge_before(self.js, user_id, cutoff)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.settings.retention_interval_s)
+
     async def run(self, stop: asyncio.Event) -> None:
         self.store = await self.js.object_store(OBJ_GRAPH_SNAPSHOTS)
+        self.queries.exports = await self.js.object_store(OBJ_EXPORTS)
+        self.queries.on_forget = self.forget
         await self.projection.load(self.store)
         rpc = await self.nc.subscribe("rpc.graph.>", cb=self.queries.handle)
         for partition in self.projection.partitions:
@@ -116,6 +140,7 @@ class GraphService:
         loops = [
             asyncio.create_task(self.analytics_loop(stop)),
             asyncio.create_task(self.snapshot_loop(stop)),
+            asyncio.create_task(self.retention_loop(stop)),
         ]
         try:
             await stop.wait()
@@ -123,6 +148,46 @@ class GraphService:
             await rpc.unsubscribe()
             await asyncio.gather(*loops, return_exceptions=True)
             await self.projection.save(self.store)
+
+
+async def purge_before(js: JetStreamContext, user_id: str, cutoff_ms: int) -> None:
+    """Purge the creator's frames and events stored before `cutoff_ms`.
+
+    Every message in a batch stored before the cutoff was created before it, so nothing still
+    inside the retention period is lost. Retention settings live in KV too, and are re-sent.
+    """
+    start = datetime.fromtimestamp(cutoff_ms / 1000, tz=UTC)
+    for stream, subject in (
+        (AGENT_IN.name, subjects.agent_in_stored(user_id)),
+        (EVENTS.name, subjects.events_stored(user_id, kind="snapshot")),
+        (EVENTS.name, subjects.events_stored(user_id, kind="delta")),
+    ):
+        first = await first_seq_since(js, stream, subject, start)
+        if first is None:
+            continue
+        await js.purge_stream(stream, subject=subject, seq=first)
+
+
+async def first_seq_since(
+    js: JetStreamContext, stream: str, subject: str, start: datetime
+) -> int | None:
+    """The sequence of the first message on `subject` stored at or after `start` (or, when
+    none is, one past the stream's last); None when nothing was stored before `start`."""
+    info = await js.stream_info(stream, subjects_filter=subject)
+    if not (info.state.subjects or {}):
+        return None
+    sub = await js.pull_subscribe(
+        subject,
+        stream=stream,
+        config=ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_TIME, opt_start_time=start),
+    )
+    try:
+        msgs = await sub.fetch(1, timeout=1.0)
+        return int(msgs[0].metadata.sequence.stream)
+    except (NatsTimeoutError, TimeoutError):
+        return int(info.state.last_seq) + 1
+    finally:
+        await sub.unsubscribe()
 
 
 async def run_graph(nc: Client, stop: asyncio.Event, settings: GraphSettings) -> None:

@@ -17,6 +17,9 @@ class GraphSettings(ServiceSettings):
         default=2000, description="Conversations in a full_sync_response (highest priority)."
     )
     analytics_window_days: int = Field(default=30, description="Window of pushed analytics.")
+    retention_interval_s: float = Field(
+        default=3600.0, description="How often retention prunes projections and purges the log."
+    )
     analytics_debounce_s: float = Field(
         default=5.0, description="At most one analytics_update per creator this often."
     )

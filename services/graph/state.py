@@ -6,6 +6,7 @@ same state; no set of applied event ids is kept. Derived views (ConversationNode
 the network) are computed from this state.
 """
 
+import time
 from bisect import insort
 from dataclasses import dataclass, field
 from functools import singledispatchmethod
@@ -23,12 +24,19 @@ from contracts.events import (
     PpvPurchased,
     PpvSent,
     RecordRejected,
+    RetentionSet,
     SnapshotAbandoned,
     SnapshotReplaced,
     TipReceived,
 )
 
 Direction = Literal["in", "out"]
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
 MessageEvent = MessageEdited | MessageDeleted | TipReceived | PpvSent | PpvPurchased | MessageScored
 
 
@@ -104,6 +112,7 @@ class CreatorState:
     # Events about a message that came before the message itself (a delete or a score racing
     # a snapshot part); applied when it arrives, so the fold does not depend on arrival order.
     pending: dict[int, list[MessageEvent]] = field(default_factory=dict)
+    retention_days: int | None = None
     version: int = 0
 
     def chat(self, chat_id: int) -> Chat:
@@ -151,6 +160,11 @@ class CreatorState:
         chat = self.chat(event.chat_id)
         if event.message_id in chat.messages:
             return set()
+        if (
+            self.retention_days is not None
+            and event.created_at < now_ms() - self.retention_days * 86_400_000
+        ):
+            return set()  # already past the creator's retention period
         message = Message(
             message_id=event.message_id,
             chat_id=event.chat_id,
@@ -270,6 +284,30 @@ class CreatorState:
     @_apply.register
     def _(self, event: SnapshotAbandoned) -> set[int]:
         return set()
+
+    @_apply.register
+    def _(self, event: RetentionSet) -> set[int]:
+        self.retention_days = event.days
+        return self.prune(event.at)
+
+    def prune(self, now_ms: int) -> set[int]:
+        """Forget messages older than the retention period; returns the chats that changed."""
+        if self.retention_days is None:
+            return set()
+        cutoff = now_ms - self.retention_days * 86_400_000
+        changed = set()
+        for chat in self.chats.values():
+            if chat.order and chat.order[0][0] < cutoff:
+                keep = [key for key in chat.order if key[0] >= cutoff]
+                for _, message_id in chat.order[: len(chat.order) - len(keep)]:
+                    del chat.messages[message_id]
+                chat.order = keep
+                chat.version += 1
+                changed.add(chat.chat_id)
+        for chat_id in [c for c, chat in self.chats.items() if not chat.messages]:
+            del self.chats[chat_id]
+            changed.add(chat_id)
+        return changed
 
     @_apply.register
     def _(self, event: RecordRejected) -> set[int]:

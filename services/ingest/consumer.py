@@ -92,6 +92,7 @@ class Ingest:
         self.lanes: dict[str, CreatorLane] = {}
         self.tasks: set[asyncio.Task[None]] = set()
         self.inflight = InflightBytes(settings.inflight_bytes)
+        self.failures: list[BaseException] = []
 
     async def dispatch(self, msg: Msg) -> None:
         await self.inflight.acquire(len(msg.data))
@@ -110,8 +111,23 @@ class Ingest:
             LANES.inc()
             task = asyncio.create_task(self._run_lane(lane), name=f"lane-{user_id}")
             self.tasks.add(task)
-            task.add_done_callback(self.tasks.discard)
+            task.add_done_callback(self._lane_done)
         await lane.queue.put(msg)
+
+    def _lane_done(self, task: asyncio.Task[None]) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            self.failures.append(task.exception())  # type: ignore[arg-type]
+
+    def forget(self, user_id: str) -> None:
+        """Drop a deleted creator's lane: its held frames and the ids it has seen."""
+        lane = self.lanes.pop(user_id, None)
+        if lane is None:
+            return
+        LANES.dec()
+        for task in self.tasks:
+            if task.get_name() == f"lane-{user_id}":
+                task.cancel()
 
     async def _run_lane(self, lane: CreatorLane) -> None:
         def may_end() -> bool:
@@ -155,22 +171,31 @@ async def run_ingest(nc: Client, stop: asyncio.Event, settings: IngestSettings) 
         if msg.reply:
             await msg.respond(settings.instance.encode() or b"ingest")
 
+    current: list[Ingest] = []
+
+    async def on_forget(msg: Msg) -> None:
+        for ingest in current:
+            ingest.forget(msg.data.decode())
+
     ctl = await nc.subscribe(subjects.control("ingest", "replay"), cb=on_replay)
+    forget = await nc.subscribe(subjects.control("ingest", "forget"), cb=on_forget)
     from_start = False
     try:
         while not stop.is_set():
-            await _consume_until(nc, store, settings, stop, replay, from_start=from_start)
+            current[:] = [Ingest(JetStreamSink(nc, settings.event_batch_bytes), store, settings)]
+            await _consume_until(current[0], nc, settings, stop, replay, from_start=from_start)
             if replay.is_set():
                 log.info("ingest_replay_from_start")
                 replay.clear()
                 from_start = True
     finally:
         await ctl.unsubscribe()
+        await forget.unsubscribe()
 
 
 async def _consume_until(
+    ingest: Ingest,
     nc: Client,
-    store: ProgressStore,
     settings: IngestSettings,
     stop: asyncio.Event,
     replay: asyncio.Event,
@@ -178,16 +203,16 @@ async def _consume_until(
     from_start: bool,
 ) -> None:
     js = nc.jetstream()
-    ingest = Ingest(JetStreamSink(nc, settings.event_batch_bytes), store, settings)
     partitions = owned_partitions(settings.ingest_instances, settings.ingest_index)
     subs = [await reset_consumer(js, p, from_start=from_start) for p in partitions]
     log.info("ingest_consuming", partitions=partitions, from_start=from_start)
     consumers = [asyncio.create_task(ingest.consume(s, stop)) for s in subs]
     try:
         while not stop.is_set() and not replay.is_set():
-            failed = [t for t in ingest.tasks if t.done() and not t.cancelled() and t.exception()]
-            if failed:
-                raise RuntimeError("a creator lane failed") from failed[0].exception()
+            if ingest.failures:
+                # The process exits; its supervisor restarts it and the lane's unacked frames
+                # are redelivered, in order, to the new process.
+                raise RuntimeError("a creator lane failed") from ingest.failures[0]
             done, _ = await asyncio.wait(consumers, timeout=0.5, return_when="FIRST_COMPLETED")
             for task in done:
                 task.result()

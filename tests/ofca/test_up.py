@@ -117,11 +117,16 @@ async def test_up_demo_runs_the_stack_restarts_and_stops_cleanly(up: Up) -> None
     await nc.close()
     assert stored > 0
 
-    # The analyst link works on the Bridge socket and shows the demo Agent online.
+    # The analyst link works on the Bridge socket: the demo inbox, and the Agent online.
     async with connect(f"ws://127.0.0.1:{up.gw_port}/ws/bridge?token={token}") as ws:
         assert json.loads(await ws.recv())["type"] == "connection_ack"
-        status = json.loads(await asyncio.wait_for(ws.recv(), 10))
-        assert status["type"] == "system_status" and status["payload"]["agentOnline"] is True
+        seen: dict[str, dict[str, object]] = {}
+        async with asyncio.timeout(30):
+            while "system_status" not in seen or "full_sync_response" not in seen:
+                frame = json.loads(await ws.recv())
+                seen.setdefault(frame["type"], frame["payload"])
+        assert seen["system_status"]["agentOnline"] is True
+        assert seen["full_sync_response"]["totalConversations"] == 60
 
     # A service that dies is restarted.
     ingest_pid = next(p for p, c in services.items() if "service ingest" in c)

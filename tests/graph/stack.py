@@ -1,0 +1,67 @@
+"""Helpers for graph tests on a real stack."""
+
+import asyncio
+import json
+import sys
+import uuid
+from typing import Any
+
+import httpx
+from websockets.asyncio.client import ClientConnection
+
+from ofca.natsd import free_port
+from tests.conftest import Gateway, start_process, stop_process, wait_http_ok
+
+
+class GraphProcess:
+    def __init__(self, nats_url: str, **env: str) -> None:
+        self.port = free_port()
+        self.env = {
+            "OFCA_NATS_URL": nats_url,
+            "OFCA_HEALTH_PORT": str(self.port),
+            "OFCA_LOG_FORMAT": "console",
+            "OFCA_SNAPSHOT_INTERVAL_S": "1",
+            "OFCA_ANALYTICS_DEBOUNCE_S": "0.5",
+            **env,
+        }
+        self.process = start_process([sys.executable, "-m", "ofca", "service", "graph"], self.env)
+
+    async def ready(self) -> "GraphProcess":
+        await asyncio.to_thread(wait_http_ok, f"http://127.0.0.1:{self.port}/readyz", self.process)
+        return self
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> int:
+        return stop_process(self.process)
+
+
+def new_creator() -> int:
+    return 10**8 + uuid.uuid4().int % 10**8
+
+
+async def next_of(ws: ClientConnection, kind: str, within_s: float = 20) -> dict[str, Any]:
+    async with asyncio.timeout(within_s):
+        while True:
+            frame = json.loads(await ws.recv())
+            if frame["type"] == kind:
+                return dict(frame)
+
+
+async def get(
+    gateway: Gateway, user: str, path: str, token: str | None = None, **params: Any
+) -> httpx.Response:
+    token = token or gateway.token("analyst", user)
+    async with httpx.AsyncClient(base_url=gateway.http, timeout=30) as http:
+        return await http.get(f"/api/v1/users/{user}{path}", params={"token": token, **params})
+
+
+async def wait_chats(gateway: Gateway, user: str, count: int) -> None:
+    for _ in range(100):
+        page = await get(gateway, user, "/chats", limit=1)
+        if page.status_code == 200 and page.json()["total"] == count:
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError("chats did not arrive")
