@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from contracts.models.queries import CreatorSettings, DeletionReport
+from contracts.runtime.objects import read_object
 from contracts.streams import OBJ_EXPORTS
 from services.gateway.auth import UserPrincipal
 from services.gateway.ownership import delete_creator, read_settings, write_settings
@@ -48,12 +49,12 @@ async def export(
         raise HTTPException(reply.status, reply.error or "export failed")
     name = str(reply.data)
     store = await rt.js.object_store(OBJ_EXPORTS)
-    result = await store.get(name)
+    data = await read_object(rt.js, store, name)
     await store.delete(name)
     media = "application/json" if format == "json" else "text/csv"
     filename = f"ofca-{user_id}-{what}.{format}"
     return Response(
-        result.data or b"",
+        data,
         media_type=media,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -9,11 +9,13 @@ import gc
 from dataclasses import dataclass, field
 
 import msgspec
+from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 from nats.js.object_store import ObjectStore
 
 from contracts import subjects
 from contracts.events import CreatorDeleted, Event
+from contracts.runtime.objects import read_object
 from contracts.streams import PARTITIONS
 from services.graph.state import CreatorState
 
@@ -77,18 +79,18 @@ class Projection:
             self.partition_of(user_id).states.pop(user_id, None)
 
     # -- snapshots --------------------------------------------------------------------------
-    async def load(self, store: ObjectStore) -> None:
+    async def load(self, js: JetStreamContext, store: ObjectStore) -> None:
         for partition in self.partitions.values():
             try:
-                result = await store.get(f"p{partition.number}")
+                data = await read_object(js, store, f"p{partition.number}")
             except NotFoundError:
                 continue
-            if not result.data:
+            if not data:
                 continue
             gc_was_enabled = gc.isenabled()
             gc.disable()  # a million small objects: the cyclic GC would rescan them repeatedly
             try:
-                snapshot = _decoder.decode(result.data)
+                snapshot = _decoder.decode(data)
             finally:
                 if gc_was_enabled:
                     gc.enable()

@@ -132,7 +132,7 @@ class GraphService:
         self.store = await self.js.object_store(OBJ_GRAPH_SNAPSHOTS)
         self.queries.exports = await self.js.object_store(OBJ_EXPORTS)
         self.queries.on_forget = self.forget
-        await self.projection.load(self.store)
+        await self.projection.load(self.js, self.store)
         rpc = await self.nc.subscribe("rpc.graph.>", cb=self.queries.handle)
         for partition in self.projection.partitions:
             await self.subscribe(partition)
