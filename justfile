@@ -50,9 +50,13 @@ check-gen: gen
 bench:
     python bench/ingest/normalize.py --messages 100000
     python bench/ingest/pipeline.py --messages 100000 --deltas 3000 --rate 500 --creators 50
+    python bench/graph/projection.py --messages 100000 --chats 2000
+    python bench/graph/recovery.py --messages 100000 --chats 2000
 
 # Full variants: 1M-message snapshots (needs ~12 GiB of memory).
 [group('bench')]
 bench-full:
     python bench/ingest/normalize.py --messages 1000000
     python bench/ingest/pipeline.py --messages 1000000 --deltas 10000 --rate 1000 --creators 100
+    python bench/graph/projection.py --messages 1000000 --chats 20000
+    python bench/graph/recovery.py --messages 1000000 --chats 20000

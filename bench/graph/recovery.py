@@ -10,6 +10,7 @@ with the full state again (snapshot load + tail replay), plus the same with no s
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 import tempfile
@@ -19,6 +20,7 @@ from pathlib import Path
 import msgspec
 import nats
 from nats.aio.client import Client
+from nats.js.errors import NotFoundError
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -26,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from bench.graph.projection import CREATOR, make_events  # noqa: E402
 from contracts import subjects  # noqa: E402
 from contracts.runtime.provision import provision  # noqa: E402
-from contracts.streams import EVENTS, OBJ_GRAPH_SNAPSHOTS  # noqa: E402
+from contracts.streams import EVENTS, OBJ_GRAPH_SNAPSHOTS, PARTITIONS  # noqa: E402
 from ofca.natsd import EmbeddedNats, free_port  # noqa: E402
 from services.ingest.sink import split_batches  # noqa: E402
 from tests.graph.stack import GraphProcess  # noqa: E402
@@ -81,19 +83,20 @@ async def main() -> None:
         print(f"log: {count:,} events ({args.messages:,} messages, {args.chats:,} chats)")
         env = {"OFCA_SNAPSHOT_INTERVAL_S": "2", "OFCA_LOG_LEVEL": "WARNING"}
         graph = await GraphProcess(server.url, **env).ready()
-        first = await wait_full(nc, args.chats)
+        first = await wait_full(nc, args.messages)
         print(f"first fold of the whole log      {first:6.2f} s")
         await asyncio.sleep(4)  # a snapshot is written
         graph.kill()
         graph = GraphProcess(server.url, **env)
-        restart = await wait_full(nc, args.chats)
+        restart = await wait_full(nc, args.messages)
         print(f"after SIGKILL, with its snapshot {restart:6.2f} s (process start included)")
         graph.kill()
         store = await nc.jetstream().object_store(OBJ_GRAPH_SNAPSHOTS)
-        for info in await store.list():
-            await store.delete(info.name)
+        for partition in range(PARTITIONS):
+            with contextlib.suppress(NotFoundError):
+                await store.delete(f"p{partition}")
         graph = GraphProcess(server.url, **env)
-        cold = await wait_full(nc, args.chats)
+        cold = await wait_full(nc, args.messages)
         print(f"after SIGKILL, no snapshot       {cold:6.2f} s (full replay)")
     finally:
         if graph is not None:

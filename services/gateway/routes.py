@@ -34,12 +34,23 @@ async def whoami(principal: AnyPrincipal) -> WhoAmI:
 class CreatorStatus(BaseModel):
     user_id: str
     agent_online: bool
+    conversations: int | None = None
+    messages: int | None = None
     checked_at: datetime
 
 
 @router.get("/users/{user_id}/status", tags=["creators"])
 async def creator_status(user_id: str, request: Request, _: UserPrincipal) -> CreatorStatus:
-    """Whether the creator's Agent is connected to any gateway right now."""
+    """Whether the creator's Agent is connected to any gateway right now, and how much the
+    Brain holds for them (absent when the graph service does not answer)."""
     rt: GatewayRuntime = request.app.state.runtime
     online = await rt.agent_online(user_id)
-    return CreatorStatus(user_id=user_id, agent_online=online, checked_at=datetime.now(UTC))
+    counts = await rt.query("counts", user_id, {})
+    data = counts.data if counts.ok and isinstance(counts.data, dict) else {}
+    return CreatorStatus(
+        user_id=user_id,
+        agent_online=online,
+        conversations=data.get("conversations"),
+        messages=data.get("messages"),
+        checked_at=datetime.now(UTC),
+    )

@@ -94,6 +94,9 @@ class Queries:
             "export": self.export,
             "graph": self.graph,
             "graph_insights": self.graph_insights,
+            "counts": self.counts,
+            "agency_graph": self.agency_graph,
+            "agency_insights": self.agency_insights,
         }
         self._networks: dict[str, tuple[int, Network]] = {}
         self.exports: ObjectStore | None = None
@@ -274,8 +277,48 @@ class Queries:
         self._networks[user_id] = (state.version, network)
         return network
 
+    def counts(self, user_id: str, state: CreatorState | None, params: dict[str, Any]) -> Any:
+        """How much the projection holds for the creator (cheap: for probes and benchmarks)."""
+        if state is None:
+            return {"conversations": 0, "messages": 0}
+        messages = sum(len(chat.messages) for chat in state.chats.values())
+        return {"conversations": len(state.chats), "messages": messages}
+
+    def _agency_network(self, params: dict[str, Any]) -> Network:
+        """One network over several creators; they must all be folded by this instance."""
+        users = [u for u in str(params.get("users", "")).split(",") if u]
+        if not users or len(users) > 50:
+            raise QueryError(422, "users: 1 to 50 creator ids")
+        if not all(self.projection.owns(u) for u in users):
+            raise QueryError(
+                409,
+                "these creators are folded by different graph instances; agency views need "
+                "them on one instance (OFCA_GRAPH_INSTANCES=1)",
+            )
+        states = [s for u in users if (s := self.projection.state(u)) is not None]
+        if not states:
+            raise QueryError(404, "no data for these creators yet")
+        key = ",".join(sorted(users))
+        version = sum(s.version for s in states)
+        cached = self._networks.get(key)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        network = build_network(states)
+        self._networks[key] = (version, network)
+        return network
+
+    def agency_graph(self, user_id: str, state: CreatorState | None, params: dict[str, Any]) -> Any:
+        return self._view(self._agency_network(params), params)
+
+    def agency_insights(
+        self, user_id: str, state: CreatorState | None, params: dict[str, Any]
+    ) -> Any:
+        return self._insights(self._agency_network(params), params)
+
     def graph(self, user_id: str, state: CreatorState | None, params: dict[str, Any]) -> Any:
-        network = self._network(user_id, state)
+        return self._view(self._network(user_id, state), params)
+
+    def _view(self, network: Network, params: dict[str, Any]) -> Any:
         kinds = {k for k in str(params.get("kinds", "")).split(",") if k} or None
         try:
             return subgraph_view(
@@ -294,7 +337,9 @@ class Queries:
     def graph_insights(
         self, user_id: str, state: CreatorState | None, params: dict[str, Any]
     ) -> Any:
-        network = self._network(user_id, state)
+        return self._insights(self._network(user_id, state), params)
+
+    def _insights(self, network: Network, params: dict[str, Any]) -> Any:
         top = _int(params, "top", 20, 1, 200)
 
         def fan(summary: FanSummary) -> FanInsight:

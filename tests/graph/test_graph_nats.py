@@ -4,6 +4,7 @@ import asyncio
 import copy
 import json
 
+import httpx
 import pytest
 from websockets.asyncio.client import connect
 
@@ -175,3 +176,31 @@ async def test_graph_killed_and_restarted_has_identical_state(
     finally:
         services[1].process = restarted.process  # the module fixture stops the live one
         await agent.close()
+
+
+async def test_agency_view_merges_creators_and_finds_shared_fans(
+    gateway: Gateway, services: tuple[IngestProcess, GraphProcess]
+) -> None:
+    a, b = new_creator(), new_creator()
+    shared_fan = 777_001
+    for creator in (a, b):
+        agent = await AgentClient.connect(gateway.ws, gateway.token("agent", str(creator)))
+        for i, sender in enumerate((shared_fan, creator)):
+            message = {"id": 10 + i, "fromUser": {"id": sender}, "text": "<p>hi</p>",
+                       "createdAt": "2024-05-06T10:00:00+00:00", "price": 5, "isTip": sender == shared_fan}  # fmt: skip
+            await agent.send_and_wait(new_raw_message(shared_fan, message))
+        await agent.close()
+        await wait_chats(gateway, str(creator), 1)
+    token = gateway.token("analyst", str(a), str(b))
+    async with httpx.AsyncClient(base_url=gateway.http, timeout=30) as http:
+        users = {"users": f"{a},{b}", "token": token}
+        insights = (await http.get("/api/v1/agency/insights", params=users)).json()
+        assert [f["fanId"] for f in insights["sharedFans"]] == [str(shared_fan)]
+        assert sorted(insights["sharedFans"][0]["creatorIds"]) == sorted([str(a), str(b)])
+        view = (await http.get("/api/v1/agency/graph", params=users)).json()
+        assert {n["kind"] for n in view["nodes"]} >= {"creator", "fan", "conversation"}
+        alone = gateway.token("analyst", str(a))
+        refused = await http.get(
+            "/api/v1/agency/graph", params={"users": f"{a},{b}", "token": alone}
+        )
+        assert refused.status_code == 403

@@ -146,3 +146,17 @@ async def test_retention_prunes_old_messages_from_every_view(
         if d["day"] < (cutoff - timedelta(days=1)).date().isoformat()
     )
     await agent.close()
+
+
+async def test_ownership_routes_refuse_other_tenants(gateway: Gateway, services: Services) -> None:
+    user = str(new_creator())
+    other = gateway.token("analyst", str(new_creator()))
+    async with httpx.AsyncClient(base_url=gateway.http, timeout=30) as http:
+        base = f"/api/v1/users/{user}"
+        checks = [
+            await http.get(f"{base}/settings", params={"token": other}),
+            await http.put(f"{base}/settings", params={"token": other}, json={"retentionDays": 1}),
+            await http.get(f"{base}/export", params={"token": other}),
+            await http.delete(f"{base}/data", params={"token": other, "confirm": user}),
+        ]
+    assert [r.status_code for r in checks] == [403, 403, 403, 403]

@@ -172,3 +172,21 @@ def test_token_create_prints_one_verifiable_line(tmp_path: Path) -> None:
     assert out.count("\n") == 1
     secret = (tmp_path / "secret").read_text().strip()
     assert verify_token(secret, out.strip()).user_ids == ("42",)
+
+
+async def test_killing_ofca_up_takes_its_children_down(tmp_path: Path) -> None:
+    stack = Up(tmp_path)
+    try:
+        await asyncio.to_thread(stack.wait_for_line, r"dashboard: ")
+        children = set(children_of(stack.process.pid))
+        assert len(children) >= 6  # nats-server and five services
+        stack.process.kill()  # SIGKILL: no chance to clean up itself
+        stack.process.wait()
+        for _ in range(100):  # up to 20 s for SIGTERM handlers to finish
+            if not [p for p in children if alive(p)]:
+                break
+            await asyncio.sleep(0.2)
+        assert not [p for p in children if alive(p)]
+    finally:
+        if stack.process.poll() is None:
+            stack.process.kill()
