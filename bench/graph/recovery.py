@@ -50,21 +50,19 @@ async def publish_log(nc: Client, messages: int, chats: int) -> int:
     return len(events)
 
 
-async def wait_full(nc: Client, chats: int, within_s: float = 600) -> float:
-    """Seconds until the graph answers `chats` with every conversation."""
+async def wait_full(nc: Client, messages: int, within_s: float = 600) -> float:
+    """Seconds until the graph's projection holds every message of the log."""
     start = time.perf_counter()
     deadline = start + within_s
     while time.perf_counter() < deadline:
         try:
-            reply = await nc.request(
-                subjects.rpc("graph", "chats", USER), b'{"limit": 1}', timeout=5
-            )
+            reply = await nc.request(subjects.rpc("graph", "counts", USER), b"", timeout=5)
             body = json.loads(reply.data)
-            if body.get("ok") and body["data"]["total"] == chats:
+            if body.get("ok") and body["data"]["messages"] == messages:
                 return time.perf_counter() - start
         except (nats.errors.TimeoutError, nats.errors.NoRespondersError):
             pass
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.05)
     raise TimeoutError("the graph did not recover in time")
 
 
