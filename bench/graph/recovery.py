@@ -83,7 +83,7 @@ async def main() -> None:
         graph = await GraphProcess(server.url, **env).ready()
         first = await wait_full(nc, args.messages)
         print(f"first fold of the whole log      {first:6.2f} s")
-        await asyncio.sleep(4)  # a snapshot is written
+        await asyncio.sleep(4 + args.messages / 100_000)  # the last snapshot is written
         graph.kill()
         graph = GraphProcess(server.url, **env)
         restart = await wait_full(nc, args.messages)
