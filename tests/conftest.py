@@ -14,6 +14,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 import httpx
 import nats
@@ -112,6 +113,35 @@ def stop_process(process: subprocess.Popen[bytes]) -> int:
             process.kill()
             process.wait()
     return process.returncode
+
+
+class ServiceProcess:
+    """`ofca service NAME` as its own process, with its probes on a free port."""
+
+    name = ""
+    defaults: dict[str, str] = {}
+
+    def __init__(self, nats_url: str, **env: str) -> None:
+        self.port = free_port()
+        self.env = {
+            "OFCA_NATS_URL": nats_url,
+            "OFCA_HEALTH_PORT": str(self.port),
+            "OFCA_LOG_FORMAT": "console",
+            **self.defaults,
+            **env,
+        }
+        self.process = start_process([sys.executable, "-m", "ofca", "service", self.name], self.env)
+
+    async def ready(self) -> Self:
+        await asyncio.to_thread(wait_http_ok, f"http://127.0.0.1:{self.port}/readyz", self.process)
+        return self
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> int:
+        return stop_process(self.process)
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from contracts.models.graph import GraphView
 from contracts.models.queries import NetworkInsights
 from services.gateway.auth import AnyPrincipal
-from services.gateway.runtime import GatewayRuntime
+from services.gateway.query_routes import ask_graph
 
 router = APIRouter(prefix="/api/v1/agency", tags=["agency"])
 
@@ -21,14 +21,6 @@ def _users(users: str, principal: AnyPrincipal) -> list[str]:
     return wanted
 
 
-async def _ask(request: Request, op: str, users: list[str], **params: object) -> object:
-    rt: GatewayRuntime = request.app.state.runtime
-    reply = await rt.query(op, users[0], {"users": ",".join(users), **params})
-    if not reply.ok:
-        raise HTTPException(reply.status, reply.error or "query failed")
-    return reply.data
-
-
 @router.get("/graph")
 async def agency_graph(
     request: Request,
@@ -40,7 +32,10 @@ async def agency_graph(
 ) -> GraphView:
     """The network of several creators: a fan they share is one node."""
     wanted = _users(users, principal)
-    data = await _ask(request, "agency_graph", wanted, focus=focus, limit=limit, offset=offset)
+    data = await ask_graph(
+        request, "agency_graph", wanted[0], users=",".join(wanted), focus=focus, limit=limit,
+        offset=offset,
+    )  # fmt: skip
     return GraphView.model_validate(data)
 
 
@@ -52,5 +47,6 @@ async def agency_insights(
     top: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> NetworkInsights:
     """Fans shared between the creators, communities of fans, the most central fans."""
-    data = await _ask(request, "agency_insights", _users(users, principal), top=top)
+    wanted = _users(users, principal)
+    data = await ask_graph(request, "agency_insights", wanted[0], users=",".join(wanted), top=top)
     return NetworkInsights.model_validate(data)

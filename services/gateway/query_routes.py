@@ -21,7 +21,8 @@ from services.gateway.runtime import GatewayRuntime
 router = APIRouter(prefix="/api/v1/users/{user_id}", tags=["queries"])
 
 
-async def _ask(request: Request, op: str, user_id: str, **params: Any) -> Any:
+async def ask_graph(request: Request, op: str, user_id: str, **params: Any) -> Any:
+    """The graph's answer to `op` for `user_id`, or its error as an HTTP error."""
     rt: GatewayRuntime = request.app.state.runtime
     reply = await rt.query(op, user_id, params)
     if not reply.ok:
@@ -41,7 +42,7 @@ async def chats(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> ChatPage:
     """The creator's conversations, sorted, filtered and paged."""
-    data = await _ask(
+    data = await ask_graph(
         request, "chats", user_id, sort=sort, filter=filter, q=q, limit=limit, offset=offset
     )
     return ChatPage.model_validate(data)
@@ -57,7 +58,9 @@ async def messages(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> MessagePage:
     """A chat's messages, newest first; pass `nextCursor` as `before` for the next page."""
-    data = await _ask(request, "messages", user_id, chat_id=chat_id, before=before, limit=limit)
+    data = await ask_graph(
+        request, "messages", user_id, chat_id=chat_id, before=before, limit=limit
+    )
     return MessagePage.model_validate(data)
 
 
@@ -70,14 +73,14 @@ async def analytics(
     to: str | None = None,
 ) -> Analytics:
     """Analytics over [from, to) (ISO-8601 or epoch ms; default: the last 30 days)."""
-    data = await _ask(request, "analytics", user_id, **{"from": from_, "to": to})
+    data = await ask_graph(request, "analytics", user_id, **{"from": from_, "to": to})
     return Analytics.model_validate(data)
 
 
 @router.get("/fans/{chat_id}")
 async def fan(user_id: str, chat_id: int, request: Request, _: UserPrincipal) -> FanProfile:
     """One fan's profile with this creator: spend, activity, topics, conversation."""
-    return FanProfile.model_validate(await _ask(request, "fan", user_id, chat_id=chat_id))
+    return FanProfile.model_validate(await ask_graph(request, "fan", user_id, chat_id=chat_id))
 
 
 @router.get("/graph")
@@ -93,7 +96,7 @@ async def graph(
 ) -> GraphView:
     """A bounded, paged subgraph (creators, fans, conversations, topics) by importance;
     `focus` (a node id such as `fan:400001`) returns that node's neighbourhood."""
-    data = await _ask(
+    data = await ask_graph(
         request, "graph", user_id, focus=focus, kinds=kinds, radius=radius, limit=limit,
         offset=offset,
     )  # fmt: skip
@@ -105,7 +108,9 @@ async def graph_insights(
     user_id: str, request: Request, _: UserPrincipal, top: Annotated[int, Query(ge=1, le=200)] = 20
 ) -> NetworkInsights:
     """The most central fans (PageRank), fans shared with other creators, fan communities."""
-    return NetworkInsights.model_validate(await _ask(request, "graph_insights", user_id, top=top))
+    return NetworkInsights.model_validate(
+        await ask_graph(request, "graph_insights", user_id, top=top)
+    )
 
 
 @router.get("/export/conversations.csv", response_class=PlainTextResponse)
@@ -113,7 +118,7 @@ async def export_conversations(
     user_id: str, request: Request, _: UserPrincipal
 ) -> PlainTextResponse:
     """Every conversation of the creator, one CSV row each."""
-    text = await _ask(request, "export", user_id)
+    text = await ask_graph(request, "export", user_id)
     return PlainTextResponse(
         str(text),
         media_type="text/csv",

@@ -59,6 +59,21 @@ async def reset_consumer(
     return await js.pull_subscribe_bind(durable=name, stream=AGENT_IN.name)
 
 
+FETCH_BYTES = 16 * 1024 * 1024
+
+
+def fetch_size(last: list[Msg], most: int) -> int:
+    """How many frames to ask for next, so one pull stays near FETCH_BYTES.
+
+    Snapshot parts are megabytes each: 64 of them in one pull would overflow what the server
+    buffers for a client, and the server would cut the connection as a slow consumer.
+    """
+    if not last:
+        return most
+    average = sum(len(m.data) for m in last) / len(last)
+    return max(1, min(most, int(FETCH_BYTES // max(average, 1))))
+
+
 class InflightBytes:
     """Caps the bytes of frames fetched but not yet handled, across all lanes.
 
@@ -141,11 +156,13 @@ class Ingest:
         await lane.run(may_end)
 
     async def consume(self, psub: JetStreamContext.PullSubscription, stop: asyncio.Event) -> None:
+        batch = self.settings.fetch_batch
         while not stop.is_set():
             try:
-                msgs = await psub.fetch(self.settings.fetch_batch, timeout=1.0)
+                msgs = await psub.fetch(batch, timeout=1.0)
             except (NatsTimeoutError, TimeoutError):
                 continue
+            batch = fetch_size(msgs, self.settings.fetch_batch)
             for msg in msgs:
                 await self.dispatch(msg)
 

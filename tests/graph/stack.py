@@ -2,40 +2,18 @@
 
 import asyncio
 import json
-import sys
 import uuid
 from typing import Any
 
 import httpx
 from websockets.asyncio.client import ClientConnection
 
-from ofca.natsd import free_port
-from tests.conftest import Gateway, start_process, stop_process, wait_http_ok
+from tests.conftest import Gateway, ServiceProcess
 
 
-class GraphProcess:
-    def __init__(self, nats_url: str, **env: str) -> None:
-        self.port = free_port()
-        self.env = {
-            "OFCA_NATS_URL": nats_url,
-            "OFCA_HEALTH_PORT": str(self.port),
-            "OFCA_LOG_FORMAT": "console",
-            "OFCA_SNAPSHOT_INTERVAL_S": "1",
-            "OFCA_ANALYTICS_DEBOUNCE_S": "0.5",
-            **env,
-        }
-        self.process = start_process([sys.executable, "-m", "ofca", "service", "graph"], self.env)
-
-    async def ready(self) -> "GraphProcess":
-        await asyncio.to_thread(wait_http_ok, f"http://127.0.0.1:{self.port}/readyz", self.process)
-        return self
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.wait()
-
-    def stop(self) -> int:
-        return stop_process(self.process)
+class GraphProcess(ServiceProcess):
+    name = "graph"
+    defaults = {"OFCA_SNAPSHOT_INTERVAL_S": "1", "OFCA_ANALYTICS_DEBOUNCE_S": "0.5"}
 
 
 def new_creator() -> int:

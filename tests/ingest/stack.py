@@ -2,7 +2,6 @@
 
 import asyncio
 import os
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -13,35 +12,18 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from contracts import subjects
 from contracts.events import Event, SnapshotReplaced, decode_batch
 from contracts.streams import EVENTS
-from ofca.natsd import free_port
-from tests.conftest import start_process, stop_process, wait_http_ok
+from tests.conftest import ServiceProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-class IngestProcess:
+class IngestProcess(ServiceProcess):
+    name = "ingest"
+
     def __init__(self, nats_url: str, *, index: int = 0, instances: int = 1, **env: str) -> None:
-        self.port = free_port()
-        self.env = {
-            "OFCA_NATS_URL": nats_url,
-            "OFCA_HEALTH_PORT": str(self.port),
-            "OFCA_INGEST_INDEX": str(index),
-            "OFCA_INGEST_INSTANCES": str(instances),
-            "OFCA_LOG_FORMAT": "console",
-            **env,
-        }
-        self.process = start_process([sys.executable, "-m", "ofca", "service", "ingest"], self.env)
-
-    async def ready(self) -> "IngestProcess":
-        await asyncio.to_thread(wait_http_ok, f"http://127.0.0.1:{self.port}/readyz", self.process)
-        return self
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.wait()
-
-    def stop(self) -> int:
-        return stop_process(self.process)
+        super().__init__(
+            nats_url, OFCA_INGEST_INDEX=str(index), OFCA_INGEST_INSTANCES=str(instances), **env
+        )
 
 
 async def read_events(nc: Client, user: str) -> list[tuple[str, Event]]:
