@@ -4,12 +4,9 @@ Every instance receives every request; only the owner of the creator's partition
 several graph instances can run side by side without a registry.
 """
 
-import csv
-import io
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -22,29 +19,16 @@ from contracts.models.insights import FullSyncResponse
 from contracts.models.queries import (
     ChatMessage,
     ChatPage,
-    CommunityInsight,
-    FanInsight,
     FanProfile,
     MessagePage,
-    NetworkInsights,
     QueryReply,
 )
 from services.graph import exports, pushes
 from services.graph.analytics import compute_analytics
 from services.graph.metrics import QUERIES
-from services.graph.network import (
-    DEFAULT_LIMIT,
-    MAX_LIMIT,
-    FanSummary,
-    Network,
-    UnknownNodeError,
-    build_network,
-    central_fans,
-    fan_communities,
-    shared_fans,
-    subgraph_view,
-)
+from services.graph.network_queries import NetworkQueries
 from services.graph.projection import Projection
+from services.graph.query_params import QueryError, int_param, time_ms_param
 from services.graph.settings import GraphSettings
 from services.graph.state import CreatorState
 from services.graph.views import NodeCache, live_messages, ms_to_datetime
@@ -54,37 +38,12 @@ MAX_CHATS_PAGE = 500
 MAX_MESSAGES_PAGE = 200
 
 
-class QueryError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-def _int(params: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
-    value = params.get(name, default)
-    try:
-        number = int(value)
-    except (TypeError, ValueError) as exc:
-        raise QueryError(422, f"{name} must be an integer") from exc
-    return max(low, min(high, number))
-
-
-def _time_ms(value: Any, default: int) -> int:
-    if value in (None, ""):
-        return default
-    if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
-        return int(value)
-    try:
-        return int(datetime.fromisoformat(str(value)).timestamp() * 1000)
-    except ValueError as exc:
-        raise QueryError(422, "times are ISO-8601 or epoch milliseconds") from exc
-
-
 class Queries:
     def __init__(self, projection: Projection, cache: NodeCache, settings: GraphSettings) -> None:
         self.projection = projection
         self.cache = cache
         self.settings = settings
+        self.networks = NetworkQueries(projection)
         self.ops: dict[str, Callable[[str, CreatorState | None, dict[str, Any]], Any]] = {
             "full_sync": lambda user, _s, _p: self.full_sync(user),
             "chats": self.chats,
@@ -92,13 +51,12 @@ class Queries:
             "analytics": self.analytics,
             "fan": self.fan,
             "export": self.export,
-            "graph": self.graph,
-            "graph_insights": self.graph_insights,
+            "graph": self.networks.graph,
+            "graph_insights": self.networks.graph_insights,
             "counts": self.counts,
-            "agency_graph": self.agency_graph,
-            "agency_insights": self.agency_insights,
+            "agency_graph": self.networks.agency_graph,
+            "agency_insights": self.networks.agency_insights,
         }
-        self._networks: dict[str, tuple[int, Network]] = {}
         self.exports: ObjectStore | None = None
         self.on_forget: Callable[[str], Awaitable[None]] | None = None
 
@@ -160,8 +118,8 @@ class Queries:
 
     # -- queries ----------------------------------------------------------------------------
     def chats(self, user_id: str, state: CreatorState | None, params: dict[str, Any]) -> Any:
-        limit = _int(params, "limit", 50, 1, MAX_CHATS_PAGE)
-        offset = _int(params, "offset", 0, 0, 10**9)
+        limit = int_param(params, "limit", 50, 1, MAX_CHATS_PAGE)
+        offset = int_param(params, "offset", 0, 0, 10**9)
         sort, filt = params.get("sort", "priority"), params.get("filter", "all")
         search = str(params.get("q", "")).strip().lower()
         nodes = self.cache.nodes(state, pushes.now_ms()) if state else []
@@ -201,15 +159,15 @@ class Queries:
         )
 
     def messages(self, user_id: str, state: CreatorState | None, params: dict[str, Any]) -> Any:
-        chat_id = _int(params, "chat_id", -1, -1, 2**63)
+        chat_id = int_param(params, "chat_id", -1, -1, 2**63)
         chat = state.chats.get(chat_id) if state else None
         if chat is None:
             raise QueryError(404, "no such chat")
-        limit = _int(params, "limit", 50, 1, MAX_MESSAGES_PAGE)
+        limit = int_param(params, "limit", 50, 1, MAX_MESSAGES_PAGE)
         before = params.get("before")
         items = live_messages(chat)
         if before not in (None, ""):
-            cursor = _int(params, "before", 0, 0, 2**63)
+            cursor = int_param(params, "before", 0, 0, 2**63)
             position = next((i for i, m in enumerate(items) if m.message_id == cursor), None)
             if position is None:
                 raise QueryError(422, "unknown cursor")
@@ -238,8 +196,8 @@ class Queries:
 
     def analytics(self, user_id: str, state: CreatorState | None, params: dict[str, Any]) -> Any:
         now = pushes.now_ms()
-        to_ms = _time_ms(params.get("to"), now)
-        from_ms = _time_ms(
+        to_ms = time_ms_param(params.get("to"), now)
+        from_ms = time_ms_param(
             params.get("from"), to_ms - self.settings.analytics_window_days * 86_400_000
         )
         if from_ms >= to_ms:
@@ -247,7 +205,7 @@ class Queries:
         return compute_analytics(state or CreatorState(0), from_ms, to_ms, now)
 
     def fan(self, user_id: str, state: CreatorState | None, params: dict[str, Any]) -> Any:
-        chat_id = _int(params, "chat_id", -1, -1, 2**63)
+        chat_id = int_param(params, "chat_id", -1, -1, 2**63)
         chat = state.chats.get(chat_id) if state else None
         if state is None or chat is None:
             raise QueryError(404, "no such fan")
@@ -266,17 +224,6 @@ class Queries:
             conversation=node,
         )
 
-    def _network(self, user_id: str, state: CreatorState | None) -> Network:
-        """The creator's network, rebuilt only when the state changed since the last build."""
-        if state is None:
-            raise QueryError(404, "no data for this creator yet")
-        cached = self._networks.get(user_id)
-        if cached is not None and cached[0] == state.version:
-            return cached[1]
-        network = build_network([state])
-        self._networks[user_id] = (state.version, network)
-        return network
-
     def counts(self, user_id: str, state: CreatorState | None, params: dict[str, Any]) -> Any:
         """How much the projection holds for the creator (cheap: for probes and benchmarks)."""
         if state is None:
@@ -284,97 +231,13 @@ class Queries:
         messages = sum(len(chat.messages) for chat in state.chats.values())
         return {"conversations": len(state.chats), "messages": messages}
 
-    def _agency_network(self, params: dict[str, Any]) -> Network:
-        """One network over several creators; they must all be folded by this instance."""
-        users = [u for u in str(params.get("users", "")).split(",") if u]
-        if not users or len(users) > 50:
-            raise QueryError(422, "users: 1 to 50 creator ids")
-        if not all(self.projection.owns(u) for u in users):
-            raise QueryError(
-                409,
-                "these creators are folded by different graph instances; agency views need "
-                "them on one instance (OFCA_GRAPH_INSTANCES=1)",
-            )
-        states = [s for u in users if (s := self.projection.state(u)) is not None]
-        if not states:
-            raise QueryError(404, "no data for these creators yet")
-        key = ",".join(sorted(users))
-        version = sum(s.version for s in states)
-        cached = self._networks.get(key)
-        if cached is not None and cached[0] == version:
-            return cached[1]
-        network = build_network(states)
-        self._networks[key] = (version, network)
-        return network
-
-    def agency_graph(self, user_id: str, state: CreatorState | None, params: dict[str, Any]) -> Any:
-        return self._view(self._agency_network(params), params)
-
-    def agency_insights(
-        self, user_id: str, state: CreatorState | None, params: dict[str, Any]
-    ) -> Any:
-        return self._insights(self._agency_network(params), params)
-
-    def graph(self, user_id: str, state: CreatorState | None, params: dict[str, Any]) -> Any:
-        return self._view(self._network(user_id, state), params)
-
-    def _view(self, network: Network, params: dict[str, Any]) -> Any:
-        kinds = {k for k in str(params.get("kinds", "")).split(",") if k} or None
-        try:
-            return subgraph_view(
-                network,
-                focus=params.get("focus") or None,
-                limit=_int(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
-                offset=_int(params, "offset", 0, 0, 10**9),
-                kinds=kinds,
-                radius=_int(params, "radius", 2, 1, 2),
-            )
-        except UnknownNodeError as exc:
-            raise QueryError(404, str(exc)) from exc
-        except ValueError as exc:
-            raise QueryError(422, str(exc)) from exc
-
-    def graph_insights(
-        self, user_id: str, state: CreatorState | None, params: dict[str, Any]
-    ) -> Any:
-        return self._insights(self._network(user_id, state), params)
-
-    def _insights(self, network: Network, params: dict[str, Any]) -> Any:
-        top = _int(params, "top", 20, 1, 200)
-
-        def fan(summary: FanSummary) -> FanInsight:
-            return FanInsight(
-                fan_id=str(summary.fan_id),
-                label=summary.label,
-                creator_ids=[str(c) for c in summary.creator_ids],
-                lifetime_spend=summary.lifetime_spend,
-                messages=summary.messages,
-                community=summary.community,
-                centrality=summary.centrality,
-            )
-
-        return NetworkInsights(
-            central_fans=[fan(f) for f in central_fans(network, top)],
-            shared_fans=[fan(f) for f in shared_fans(network)[:top]],
-            communities=[
-                CommunityInsight(
-                    community=c.community,
-                    fan_ids=[str(f) for f in c.fan_ids[:top]],
-                    topics=list(c.topics),
-                    lifetime_spend=c.lifetime_spend,
-                    messages=c.messages,
-                )
-                for c in fan_communities(network)[:top]
-            ],
-        )
-
     async def forget(self, user_id: str) -> None:
         """Drop the creator everywhere in this process and in the snapshots."""
         state = self.projection.state(user_id)
         if state is not None:
             self.cache.forget(state.creator_id)
         self.projection.drop(user_id)
-        self._networks.pop(user_id, None)
+        self.networks.forget(user_id)
         if self.on_forget is not None:
             await self.on_forget(user_id)
 
@@ -396,22 +259,6 @@ class Queries:
 
     def export(self, user_id: str, state: CreatorState | None, params: dict[str, Any]) -> Any:
         """Conversations (one row per chat) as CSV text."""
-        nodes = self.cache.nodes(state, pushes.now_ms()) if state else []
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(
-            ["chat_id", "fan_name", "fan_username", "messages", "inbound", "outbound", "unread",
-             "awaiting_reply_since", "tips", "ppv", "revenue", "ppv_sent", "ppv_purchased",
-             "sentiment_mean", "topics", "tags", "priority", "last_message_at"]
-        )  # fmt: skip
-        for n in sorted(nodes, key=lambda n: n.chat_id):
-            writer.writerow(
-                [n.chat_id, n.fan.name or "", n.fan.username or "", n.counts.total,
-                 n.counts.inbound, n.counts.outbound, n.unread,
-                 n.awaiting_reply_since.isoformat() if n.awaiting_reply_since else "",
-                 n.revenue.tips, n.revenue.ppv, n.revenue.total, n.ppv_sent, n.ppv_purchased,
-                 "" if n.sentiment_mean is None else n.sentiment_mean, ";".join(n.topics),
-                 ";".join(n.tags), n.priority,
-                 n.last_message.at.isoformat() if n.last_message else ""]
-            )  # fmt: skip
-        return out.getvalue()
+        if state is None:
+            return ""
+        return exports.render(state, self.cache, "conversations", "csv", pushes.now_ms()).decode()

@@ -88,7 +88,7 @@ async def test_rest_queries_page_sort_and_refuse_other_tenants(
     )
     assert analytics.status_code == 200
     csv_text = (await get(gateway, user, "/export/conversations.csv")).text
-    assert csv_text.splitlines()[0].startswith("chat_id,") and len(csv_text.splitlines()) == 26
+    assert csv_text.splitlines()[0].startswith("chatId,") and len(csv_text.splitlines()) == 26
     other = gateway.token("analyst", str(new_creator()))
     for path in (
         "/chats",
