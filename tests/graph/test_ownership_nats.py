@@ -35,7 +35,13 @@ async def seed(
     fan = next(iter(inbox.messages))
     await agent.send_and_wait(new_raw_message(fan, fan_message(inbox, fan, seed=1)))
     await wait_chats(gateway, str(creator), chats)
-    return agent
+    total = sum(len(m) for m in inbox.messages.values())  # the live message was appended too
+    for _ in range(100):  # every message folded, the live one included
+        status = (await get(gateway, str(creator), "/status")).json()
+        if status["messages"] == total:
+            return agent
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the graph holds {status['messages']} of {total} messages")
 
 
 async def stored(nc: Client, stream: str, subject: str) -> int:
