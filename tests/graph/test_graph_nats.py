@@ -162,7 +162,11 @@ async def test_graph_killed_and_restarted_has_identical_state(
     fan = next(iter(inbox.messages))
     late = fan_message(inbox, fan, seed=9)
     await agent.send_and_wait(new_raw_message(fan, late))  # in the log, maybe not in a snapshot
-    await asyncio.sleep(0.5)
+    total = sum(len(m) for m in inbox.messages.values())  # `late` was appended to the inbox
+    for _ in range(100):
+        if (await get(gateway, user, "/status")).json()["messages"] == total:
+            break
+        await asyncio.sleep(0.1)
     before = (await get(gateway, user, "/export/conversations.csv")).text
     graph.kill()
     restarted = await GraphProcess(nats_url).ready()
