@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from nats.aio.client import Client
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from contracts import subjects
 from contracts.streams import AGENT_IN, PARTITIONS
@@ -225,3 +225,19 @@ async def test_partition_of_matches_the_servers_transform(gateway: Gateway, nc: 
         stored = await nc.jetstream().get_msg(AGENT_IN.name, ack["payload"]["streamSeq"])
         assert stored.subject == f"agent.in.{subjects.partition_of(user, PARTITIONS)}.{user}"
         await agent.close()
+
+
+async def test_frame_over_the_hard_limit_closes_with_1009_and_others_go_on(
+    gateway: Gateway,
+) -> None:
+    user = new_user()
+    agent = await AgentClient.connect(gateway.ws, gateway.token("agent", user))
+    bystander = await AgentClient.connect(gateway.ws, gateway.token("agent", new_user()))
+    huge = b'{"type":"keepalive","ref":"' + b"x" * (17 * 1024 * 1024) + b'"}'
+    with pytest.raises(ConnectionClosed) as closed:
+        await agent.ws.send(huge.decode())
+        await agent.ws.recv()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+    ok = await bystander.send_and_wait(new_raw_message(1, {"id": 2, "fromUser": {"id": 1}}))
+    assert ok["type"] == "ingest_ack"
+    await bystander.close()
