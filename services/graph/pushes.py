@@ -1,7 +1,6 @@
 """What the graph service pushes to a creator's Bridges on `bridge.<user>`."""
 
-import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from nats.aio.client import Client
 from pydantic import BaseModel
@@ -10,12 +9,8 @@ from contracts import subjects
 from contracts.models.insights import Analytics, AnalyticsUpdate, FullSyncResponse
 from contracts.wire import AnalyticsUpdateMessage, AppendMessageMessage, FullSyncResponseMessage
 from services.graph.analytics import compute_analytics
-from services.graph.state import CreatorState
+from services.graph.state import CreatorState, now_ms
 from services.graph.views import NodeCache
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 def window_analytics(state: CreatorState, days: int, at_ms: int) -> Analytics:
@@ -81,7 +76,3 @@ async def push_analytics(nc: Client, user_id: str, state: CreatorState, days: in
         analytics=window_analytics(state, days, at),
     )
     await publish(nc, user_id, AnalyticsUpdateMessage(payload=update))
-
-
-def days_ago(days: int) -> datetime:
-    return datetime.now(UTC) - timedelta(days=days)

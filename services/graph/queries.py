@@ -30,7 +30,7 @@ from services.graph.network_queries import NetworkQueries
 from services.graph.projection import Projection
 from services.graph.query_params import QueryError, int_param, time_ms_param
 from services.graph.settings import GraphSettings
-from services.graph.state import CreatorState
+from services.graph.state import CreatorState, now_ms
 from services.graph.views import NodeCache, live_messages, ms_to_datetime
 
 log = structlog.get_logger()
@@ -122,7 +122,7 @@ class Queries:
         offset = int_param(params, "offset", 0, 0, 10**9)
         sort, filt = params.get("sort", "priority"), params.get("filter", "all")
         search = str(params.get("q", "")).strip().lower()
-        nodes = self.cache.nodes(state, pushes.now_ms()) if state else []
+        nodes = self.cache.nodes(state, now_ms()) if state else []
         keep: dict[str, Callable[[Any], bool]] = {
             "all": lambda n: True,
             "unread": lambda n: n.unread > 0,
@@ -195,7 +195,7 @@ class Queries:
         )
 
     def analytics(self, user_id: str, state: CreatorState | None, params: dict[str, Any]) -> Any:
-        now = pushes.now_ms()
+        now = now_ms()
         to_ms = time_ms_param(params.get("to"), now)
         from_ms = time_ms_param(
             params.get("from"), to_ms - self.settings.analytics_window_days * 86_400_000
@@ -210,7 +210,7 @@ class Queries:
         if state is None or chat is None:
             raise QueryError(404, "no such fan")
         messages = live_messages(chat)
-        node = self.cache.node(state, chat, pushes.now_ms())
+        node = self.cache.node(state, chat, now_ms())
         topics = Counter(t for m in messages if m.direction == "in" for t in m.topics)
         return FanProfile(
             fan=FanRef(id=str(chat_id), name=node.fan.name, username=node.fan.username),
@@ -248,7 +248,7 @@ class Queries:
             return QueryReply(ok=False, status=404, error="no data for this creator")
         what, fmt = str(params.get("what", "all")), str(params.get("format", "json"))
         try:
-            body = exports.render(state, self.cache, what, fmt, pushes.now_ms())
+            body = exports.render(state, self.cache, what, fmt, now_ms())
         except ValueError as exc:
             return QueryReply(ok=False, status=422, error=str(exc))
         if self.exports is None:
@@ -261,4 +261,4 @@ class Queries:
         """Conversations (one row per chat) as CSV text."""
         if state is None:
             return ""
-        return exports.render(state, self.cache, "conversations", "csv", pushes.now_ms()).decode()
+        return exports.render(state, self.cache, "conversations", "csv", now_ms()).decode()

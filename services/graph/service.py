@@ -27,6 +27,7 @@ from services.graph.metrics import EVENTS_APPLIED, LAG
 from services.graph.projection import Projection
 from services.graph.queries import Queries
 from services.graph.settings import GraphSettings
+from services.graph.state import now_ms
 from services.graph.views import NodeCache
 
 log = structlog.get_logger()
@@ -121,9 +122,9 @@ class GraphService:
                 for user_id, state in list(partition.states.items()):
                     if state.retention_days is None:
                         continue
-                    if state.prune(pushes.now_ms()):
+                    if state.prune(now_ms()):
                         self.dirty_analytics.add(user_id)
-                    cutoff = pushes.now_ms() - state.retention_days * 86_400_000
+                    cutoff = now_ms() - state.retention_days * 86_400_000
                     await purge_before(self.js, user_id, cutoff)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.settings.retention_interval_s)
