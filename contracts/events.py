@@ -21,6 +21,9 @@ same ids, so `event_id` is used as `Nats-Msg-Id`. Key layouts (kind = the `kind`
 - `chat_seen`: `creator:chat:chat_seen:<state>` (a new state is a new event).
 - `message_read`: `creator:chat:<last read message id>:message_read:0`.
 - `fan_profile_seen`: `creator:fan:fan_profile_seen:<name>\\x1f<username>\\x1f<avatar>`.
+- `message_scored`: `creator:chat:message:message_scored:<model>`.
+- `chat_scored`: `creator:chat:chat_scored:<digest of the scores>` (a new reading, a new event).
+- `reply_suggested`: `creator:chat:<reply_to>:reply_suggested:<model>`; `draft_id` = `event_id`.
 - `snapshot_replaced`: `creator:snapshot:<snapshot_id>:snapshot_replaced:0`.
 - `record_rejected`: `creator:<where>:record_rejected:<reason>` where `where` is
   `snapshot_id:record_kind:position` or, for a delta, the blake2b of the raw bytes.
@@ -162,6 +165,48 @@ class MessageScored(_Event, tag="message_scored", frozen=True):
     sentiment: float
     topics: tuple[str, ...]
     model: str
+    entities: tuple[str, ...] = ()  # "money:25.0", "link:<url>", "handle:<platform>:<name>"
+
+
+class ChatScored(_Event, tag="chat_scored", frozen=True):
+    """Enrichment's reading of a chat and its fan, at `at` (epoch ms).
+
+    `segment` is the fan's RFM tier (`new`, `whale`, `loyal`, `promising`, `at_risk`, `lapsed`,
+    `casual`); `rfm` is its recency/frequency/monetary quintile code, e.g. `R5F3M4`.
+    `priority` (0..1) is how much answering this chat matters beyond waiting time: the graph
+    combines it with the time the fan has waited. Reasons are short codes, most important first.
+    """
+
+    chat_id: int
+    lifetime_spend: float
+    rfm: str
+    segment: str
+    churn_risk: float
+    churn_reasons: tuple[str, ...]
+    priority: float
+    priority_reasons: tuple[str, ...]
+    at: int
+    model: str
+
+
+class ReplySuggested(_Event, tag="reply_suggested", frozen=True):
+    """A reply draft for a chat whose last message (`reply_to`) is the fan's.
+
+    A suggestion only: it is sent when a human approves it, or by auto-send when the creator
+    turned that on and `blocked` is false. A later message in the chat makes it stale.
+    """
+
+    chat_id: int
+    draft_id: str
+    reply_to: int
+    text: str
+    intent: str | None
+    source: str  # retrieval | template | llm
+    confidence: float
+    blocked: bool
+    block_reasons: tuple[str, ...]
+    at: int
+    model: str
 
 
 class SnapshotReplaced(_Event, tag="snapshot_replaced", frozen=True):
@@ -229,6 +274,8 @@ Event = (
     | PpvPurchased
     | MessageRead
     | MessageScored
+    | ChatScored
+    | ReplySuggested
     | SnapshotReplaced
     | SnapshotAbandoned
     | RetentionSet

@@ -55,7 +55,12 @@ EVENTS = StreamSpec(
 COMMANDS = StreamSpec(
     name="COMMANDS",
     subjects=[subjects.COMMANDS_ALL],
-    description="Command lifecycle events: requested, issued, delivered, sent/failed/expired.",
+    description="Command requests, Agent results and lifecycle events: the audit log.",
+    duplicate_window_s=DAY_S,  # a commandId re-posted within a day is answered `duplicate`
+    transform=(
+        "commands.*.*",
+        f"commands.{{{{partition({PARTITIONS},1)}}}}.{{{{wildcard(1)}}}}.{{{{wildcard(2)}}}}",
+    ),
 )
 
 STREAMS: tuple[StreamSpec, ...] = (AGENT_IN, EVENTS, COMMANDS)
@@ -64,10 +69,12 @@ STREAMS: tuple[StreamSpec, ...] = (AGENT_IN, EVENTS, COMMANDS)
 KV_AGENT_PRESENCE = "agent_presence"  # user -> last-seen (ISO time) of a connected Agent
 KV_INGEST_SNAPSHOTS = "ingest_snapshots"  # snapshot assembly progress, so a restart resumes
 KV_CREATOR_SETTINGS = "creator_settings"  # user -> CreatorSettings JSON (retention, auto-send)
+KV_ENRICHMENT_PROGRESS = "enrichment_progress"  # p<partition> -> last EVENTS seq scored
 KV_BUCKETS: tuple[tuple[str, float], ...] = (  # (bucket, ttl seconds; 0 = none)
     (KV_AGENT_PRESENCE, 0),
     (KV_CREATOR_SETTINGS, 0),
     (KV_INGEST_SNAPSHOTS, 2 * DAY_S),
+    (KV_ENRICHMENT_PROGRESS, 0),
 )
 
 
@@ -94,5 +101,5 @@ class ConsumerGroup:
 CONSUMER_GROUPS: dict[str, ConsumerGroup] = {
     "ingest": ConsumerGroup("ingest", AGENT_IN.name, "ingest", (KV_INGEST_SNAPSHOTS,)),
     "graph": ConsumerGroup("graph", EVENTS.name, "graph", (), (OBJ_GRAPH_SNAPSHOTS,)),
-    "enrichment": ConsumerGroup("enrichment", EVENTS.name, "enrichment", ()),
+    "enrichment": ConsumerGroup("enrichment", EVENTS.name, "enrichment", (KV_ENRICHMENT_PROGRESS,)),
 }

@@ -6,14 +6,16 @@
 | `events.<user>.<kind>`     | JetStream  | batches of domain events (the source of truth)    |
 | `commands.<user>.<kind>`   | JetStream  | command lifecycle events                          |
 | `bridge.<user>`            | core       | Brain→Bridge envelopes, ready to forward          |
-| `agent_user.<user>`        | core       | `command_to_execute` envelopes for the Agent      |
+| `agent_user.<user>`        | core req.  | `command_to_execute` for one Agent socket; replied |
+| `agent_all.<user>`         | core       | frames for every Agent socket (`clear_local_data`) |
 | `rpc.<service>.<op>.<user>`| core req.  | request/reply queries (e.g. full sync on connect) |
 | `ctl.<service>.<op>`       | core req.  | operator commands to all instances (replay)       |
 
 User ids become subject tokens, so they are restricted to `USER_ID_PATTERN`.
 
-Streams store `agent.in.<user>` as `agent.in.<p>.<user>` and `events.<user>.<kind>` as
-`events.<p>.<user>.<kind>`, where `<p>` is the creator's partition (a server-side transform,
+Streams store `agent.in.<user>` as `agent.in.<p>.<user>`, `events.<user>.<kind>` as
+`events.<p>.<user>.<kind>` and `commands.<user>.<kind>` as `commands.<p>.<user>.<kind>`,
+where `<p>` is the creator's partition (a server-side transform,
 `contracts.streams`). Publishers use the short form; consumers filter on the stored one.
 """
 
@@ -76,7 +78,14 @@ def events_stored(user_id: str = "*", partition: int | str = "*", kind: str = "*
 
 
 def commands(user_id: str, kind: str = "*") -> str:
+    """Where a publisher sends a command record: `request`, `result` or `lifecycle`."""
     return f"commands.{check_user_id(user_id)}.{kind}"
+
+
+def commands_stored(user_id: str = "*", partition: int | str = "*", kind: str = "*") -> str:
+    """Filter for what `COMMANDS` stored for a user and/or a partition."""
+    user = user_id if user_id == "*" else check_user_id(user_id)
+    return f"commands.{partition}.{user}.{kind}"
 
 
 def bridge(user_id: str) -> str:
@@ -84,7 +93,13 @@ def bridge(user_id: str) -> str:
 
 
 def agent_user(user_id: str) -> str:
+    """`command_to_execute` for one of the creator's Agent sockets (a queue group: one gets it)."""
     return f"agent_user.{check_user_id(user_id)}"
+
+
+def agent_all(user_id: str) -> str:
+    """Frames for every Agent socket of the creator (e.g. `clear_local_data`)."""
+    return f"agent_all.{check_user_id(user_id)}"
 
 
 def rpc(service: str, op: str, user_id: str) -> str:
@@ -102,7 +117,7 @@ def user_of(subject: str) -> str:
     parts = subject.split(".")
     if parts[0] == "agent" and parts[1] == "in":
         return parts[-1]
-    if parts[0] == "events":
+    if parts[0] in ("events", "commands"):
         return parts[-2]
     if parts[0] == "rpc":
         return parts[3]

@@ -9,7 +9,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from contracts.models.commands import CommandResultPayload, SendMessageCommand
+from contracts.models.commands import (
+    CommandResultPayload,
+    CommandStatusUpdate,
+    ReplySuggestion,
+    SendCommandPayload,
+    SendMessageCommand,
+)
 from contracts.models.core import (
     ClearLocalData,
     ConnectionInfo,
@@ -53,8 +59,24 @@ class CommandResultMessage(_Envelope):
     ref: Ref = None
 
 
+class SendCommandMessage(_Envelope):
+    """Bridge → Brain: an analyst approves a draft (as is or edited) or writes a message.
+
+    Same meaning as `POST /api/v1/users/{id}/commands`; answered with an `ingest_ack` once the
+    request is stored, then `command_status` frames as the command moves on.
+    """
+
+    type: Literal["send_command"]
+    payload: SendCommandPayload
+    ref: Ref = None
+
+
 IncomingWssMessage = Annotated[
-    CacheUpdateMessage | NewRawMessageMessage | KeepaliveMessage | CommandResultMessage,
+    CacheUpdateMessage
+    | NewRawMessageMessage
+    | KeepaliveMessage
+    | CommandResultMessage
+    | SendCommandMessage,
     Field(discriminator="type"),
 ]
 
@@ -105,6 +127,16 @@ class ClearLocalDataMessage(_Envelope):
     payload: ClearLocalData
 
 
+class ReplySuggestionMessage(_Envelope):
+    type: Literal["reply_suggestion"] = "reply_suggestion"
+    payload: ReplySuggestion
+
+
+class CommandStatusMessage(_Envelope):
+    type: Literal["command_status"] = "command_status"
+    payload: CommandStatusUpdate
+
+
 OutgoingWssMessage = Annotated[
     ConnectionAckMessage
     | SystemStatusMessage
@@ -114,12 +146,18 @@ OutgoingWssMessage = Annotated[
     | AnalyticsUpdateMessage
     | CommandToExecuteMessage
     | IngestAckMessage
-    | ClearLocalDataMessage,
+    | ClearLocalDataMessage
+    | ReplySuggestionMessage
+    | CommandStatusMessage,
     Field(discriminator="type"),
 ]
 
 INCOMING: TypeAdapter[
-    CacheUpdateMessage | NewRawMessageMessage | KeepaliveMessage | CommandResultMessage
+    CacheUpdateMessage
+    | NewRawMessageMessage
+    | KeepaliveMessage
+    | CommandResultMessage
+    | SendCommandMessage
 ] = TypeAdapter(IncomingWssMessage)
 OUTGOING: TypeAdapter[
     ConnectionAckMessage
@@ -131,8 +169,10 @@ OUTGOING: TypeAdapter[
     | CommandToExecuteMessage
     | IngestAckMessage
     | ClearLocalDataMessage
+    | ReplySuggestionMessage
+    | CommandStatusMessage
 ] = TypeAdapter(OutgoingWssMessage)
 
 INCOMING_TYPES: frozenset[str] = frozenset(
-    ["cache_update", "new_raw_message", "keepalive", "command_result"]
+    ["cache_update", "new_raw_message", "keepalive", "command_result", "send_command"]
 )

@@ -5,6 +5,7 @@ at most once, whichever path brings it and however often.
 """
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import Field
@@ -28,3 +29,128 @@ class CommandResultPayload(WireModel):
     command_id: str = Field(min_length=1, max_length=128)
     status: Literal["sent", "failed", "rejected"]
     detail: Any = None
+
+
+class CommandState(StrEnum):
+    """Where a command is in its life. `sent`, `failed`, `rejected` and `expired` are final.
+
+    requested → issued → delivered → sent | failed | rejected | expired; a request may also end
+    `rejected` (rate limit, auto-send off) or `expired` (TTL passed before an Agent was online).
+    """
+
+    REQUESTED = "requested"
+    ISSUED = "issued"
+    DELIVERED = "delivered"
+    SENT = "sent"
+    FAILED = "failed"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+
+
+FINAL_STATES: frozenset[CommandState] = frozenset(
+    {CommandState.SENT, CommandState.FAILED, CommandState.REJECTED, CommandState.EXPIRED}
+)
+
+
+class CommandRequest(WireModel):
+    """What the gateway records on `commands.<user>.request` when someone asks for a send.
+
+    `requested_by` is the token's subject (an analyst) or `auto` (an auto-sent draft).
+    """
+
+    command: SendMessageCommand
+    requested_by: str = Field(max_length=256)
+    via: Literal["rest", "bridge", "auto"]
+    at: datetime
+    draft_id: str | None = Field(
+        default=None, max_length=128, description="The draft it approves (as is or edited)."
+    )
+
+
+class SendCommandPayload(WireModel):
+    """The Bridge's `send_command`: a command, and the draft it approves if it does."""
+
+    command: SendMessageCommand
+    draft_id: str | None = Field(default=None, max_length=128)
+
+
+class CommandEvent(WireModel):
+    """One step of a command's life, recorded by `command` on `commands.<user>.lifecycle`.
+
+    The stream of these is the audit log. Two steps are not states: `delivering` is written
+    before a delivery is tried (a restart that finds it without an outcome counts the command
+    as delivered and never tries again: at most once), and `returned` records a delivery that
+    found no Agent socket, after which the command is `issued` again.
+    """
+
+    command_id: str
+    user_id: str
+    chat_id: str
+    seq: int = Field(ge=1, description="The step's number in this command's life (1: requested).")
+    state: CommandState
+    step: Literal["state", "delivering", "returned"] = "state"
+    at: datetime
+    actor: str = Field(description="Who or what caused the step: an analyst, auto, agent, command.")
+    detail: str = ""
+    expires_at: datetime | None = None
+
+
+class CommandAccepted(WireModel):
+    """The answer to `POST /api/v1/users/{id}/commands` (202)."""
+
+    command_id: str
+    duplicate: bool = Field(description="This commandId was already requested: nothing new.")
+    stream_seq: int
+
+
+class CommandStatusUpdate(WireModel):
+    """Pushed to the creator's Bridges (`command_status`) on every step of a command."""
+
+    command_id: str
+    chat_id: str
+    state: CommandState
+    at: datetime
+    detail: str = ""
+    origin: Literal["analyst", "auto"] = "analyst"
+    draft_id: str | None = None
+
+
+class CommandRecord(WireModel):
+    """A command with its whole history: one row of the audit log."""
+
+    command: SendMessageCommand
+    state: CommandState
+    requested_by: str
+    via: Literal["rest", "bridge", "auto"]
+    draft_id: str | None = None
+    requested_at: datetime
+    updated_at: datetime
+    expires_at: datetime | None = None
+    history: list[CommandEvent] = Field(default_factory=list)
+
+
+class CommandPage(WireModel):
+    items: list[CommandRecord]
+    total: int
+    next_cursor: str | None = None
+
+
+class ReplySuggestion(WireModel):
+    """A reply draft for a chat awaiting the creator's answer; a human approves it or not.
+
+    `blocked` drafts failed the safety filter (`block_reasons` says why): they are shown so the
+    analyst understands, but can never be auto-sent.
+    """
+
+    draft_id: str
+    user_id: str
+    chat_id: str
+    reply_to_message_id: str
+    text: str
+    intent: str | None = None
+    source: Literal["retrieval", "template", "llm"]
+    confidence: float = Field(ge=0.0, le=1.0)
+    blocked: bool = False
+    block_reasons: list[str] = Field(default_factory=list)
+    model: str
+    created_at: datetime

@@ -51,6 +51,13 @@ class FanProfile(WireModel):
     last_message_at: datetime | None
     topics: list[str]
     conversation: ConversationNode
+    rfm: str | None = Field(default=None, description="Recency/frequency/monetary code, R5F3M4.")
+    segment: str | None = Field(
+        default=None, description="new, whale, loyal, promising, at_risk, lapsed or casual."
+    )
+    churn_risk: float | None = Field(default=None, ge=0.0, le=1.0)
+    churn_reasons: list[str] = Field(default_factory=list, description="Strongest first.")
+    priority_reasons: list[str] = Field(default_factory=list, description="Strongest first.")
 
 
 class QueryReply(WireModel):
@@ -98,6 +105,12 @@ class CreatorSettings(WireModel):
         default=False,
         description="Send approved-by-filter AI drafts without a human. Off by default: "
         "OnlyFans' terms forbid AI chatbots writing to fans on their own.",
+    )
+    restricted_words: list[str] = Field(
+        default_factory=list,
+        max_length=500,
+        description="Words a reply draft must not contain (besides the built-in list); a draft "
+        "with one is blocked and never auto-sent.",
     )
 
 

@@ -1,10 +1,13 @@
-"""`ofca service command`: a placeholder for now: it connects to NATS and answers probes."""
+"""`ofca service command`: the command lifecycle, from approval to the Agent and back."""
 
 import asyncio
+from functools import partial
 
 from contracts.runtime.service import run_service
-from contracts.runtime.settings import ServiceSettings
+from services.command.service import run_command
+from services.command.settings import CommandSettings
 
 
 def run() -> None:
-    asyncio.run(run_service("command", ServiceSettings()))
+    settings = CommandSettings()
+    asyncio.run(run_service("command", settings, partial(run_command, settings=settings)))

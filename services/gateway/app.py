@@ -14,7 +14,14 @@ from contracts import VERSION
 from contracts.runtime.nats import connect
 from contracts.runtime.probes import add_probe_routes
 from contracts.tokens import check_secret, load_or_create_secret
-from services.gateway import agency_routes, ownership_routes, query_routes, routes, sockets
+from services.gateway import (
+    agency_routes,
+    command_routes,
+    ownership_routes,
+    query_routes,
+    routes,
+    sockets,
+)
 from services.gateway.runtime import GatewayRuntime
 from services.gateway.session import CLOSE_SERVICE_RESTART
 from services.gateway.settings import GatewaySettings
@@ -44,6 +51,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(query_routes.router)
     app.include_router(ownership_routes.router)
     app.include_router(agency_routes.router)
+    app.include_router(command_routes.router)
     app.include_router(sockets.router)
 
     async def readiness() -> list[str]:

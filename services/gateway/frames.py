@@ -18,7 +18,7 @@ from contracts.wire import INCOMING, INCOMING_TYPES, CacheUpdateMessage
 
 ALLOWED_TYPES: dict[str, frozenset[str]] = {
     "agent": frozenset({"cache_update", "new_raw_message", "keepalive", "command_result"}),
-    "analyst": frozenset({"keepalive"}),
+    "analyst": frozenset({"keepalive", "send_command"}),
 }
 _MAX_DETAILS = 10
 

@@ -68,10 +68,11 @@ async def delete_creator(rt: GatewayRuntime, user_id: str, requested_by: str) ->
     done: list[str] = []
     js = rt.js
     await rt.nc.publish(subjects.control("ingest", "forget"), user_id.encode())
+    await rt.nc.publish(subjects.control("command", "forget"), user_id.encode())
     for stream, subject in (
         (AGENT_IN.name, subjects.agent_in_stored(user_id)),
         (EVENTS.name, subjects.events_stored(user_id)),
-        (COMMANDS.name, subjects.commands(user_id, ">")),
+        (COMMANDS.name, subjects.commands_stored(user_id)),
     ):
         await js.purge_stream(stream, subject=subject)
         done.append(f"purged {stream} {subject}")
@@ -108,7 +109,7 @@ async def delete_creator(rt: GatewayRuntime, user_id: str, requested_by: str) ->
     )
     with contextlib.suppress(NatsError, JetStreamError):
         await rt.nc.publish(
-            subjects.agent_user(user_id),
+            subjects.agent_all(user_id),
             clear.model_dump_json(by_alias=True).encode(),
             headers={subjects.HEADER_FRAME_TYPE: "clear_local_data"},
         )

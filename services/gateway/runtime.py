@@ -84,15 +84,17 @@ class GatewayRuntime:
         seen = datetime.fromisoformat(entry.value.decode())
         return datetime.now(UTC) - seen < PRESENCE_FRESH
 
-    async def query(self, op: str, user_id: str, params: dict[str, object]) -> QueryReply:
-        """Ask the graph service that owns `user_id`; a 503 reply when none answers."""
+    async def query(
+        self, op: str, user_id: str, params: dict[str, object], service: str = "graph"
+    ) -> QueryReply:
+        """Ask the `service` instance that owns `user_id`; a 503 reply when none answers."""
         body = msgspec.json.encode({k: v for k, v in params.items() if v is not None})
         try:
             reply = await self.nc.request(
-                subjects.rpc("graph", op, user_id), body, timeout=self.settings.query_timeout_s
+                subjects.rpc(service, op, user_id), body, timeout=self.settings.query_timeout_s
             )
         except (NoRespondersError, NatsTimeoutError, NatsError):
-            return QueryReply(ok=False, status=503, error="the graph service did not answer")
+            return QueryReply(ok=False, status=503, error=f"the {service} service did not answer")
         return QueryReply.model_validate_json(reply.data)
 
     async def request_full_sync(self, user_id: str) -> str | None:

@@ -12,6 +12,7 @@ from contracts.tokens import Principal, TokenError
 from contracts.wire import ConnectionAckMessage, SystemErrorMessage, SystemStatusMessage
 from services.gateway.agent_frames import AgentFrameHandler
 from services.gateway.auth import authenticate
+from services.gateway.bridge_frames import BridgeFrameHandler
 from services.gateway.frames import parse_frame
 from services.gateway.metrics import AUTH_REFUSED, FRAME_ERRORS, FRAMES_IN, SOCKETS
 from services.gateway.runtime import GatewayRuntime
@@ -43,7 +44,8 @@ async def agent_socket(websocket: WebSocket) -> None:
     rt: GatewayRuntime = websocket.app.state.runtime
     session = await _open(websocket, rt, principal, principal.user_ids[0])
     handler = AgentFrameHandler(rt, session)
-    await session.forward(rt.nc, subjects.agent_user(session.user_id))
+    await session.forward(rt.nc, subjects.agent_user(session.user_id), queue="agents")
+    await session.forward(rt.nc, subjects.agent_all(session.user_id))
     await handler.agent_online(True)
     try:
         await _receive_loop(websocket, rt, session, handler)
@@ -80,7 +82,7 @@ async def bridge_socket(websocket: WebSocket) -> None:
             user_id=user_id, state=state, agent_online=online, at=datetime.now(UTC)
         )
         session.send_model(SystemStatusMessage(payload=status_frame))
-        await _receive_loop(websocket, rt, session, None)
+        await _receive_loop(websocket, rt, session, BridgeFrameHandler(rt, session, principal))
     finally:
         await _close(rt, session)
 
@@ -118,7 +120,7 @@ async def _receive_loop(
     websocket: WebSocket,
     rt: GatewayRuntime,
     session: SocketSession,
-    handler: AgentFrameHandler | None,
+    handler: AgentFrameHandler | BridgeFrameHandler,
 ) -> None:
     """Read frames until the peer leaves; a bad frame gets a `system_error`, never a close."""
     while not session.closed.is_set():
@@ -137,10 +139,8 @@ async def _receive_loop(
             continue
         FRAMES_IN.labels(role=session.role, type=frame.type).inc()
         if frame.type == "keepalive":
-            if handler is not None:
+            if isinstance(handler, AgentFrameHandler):
                 await handler.keepalive()
-            continue
-        if handler is None:  # pragma: no cover - parse_frame refuses these for analysts
             continue
         try:
             await handler.handle(frame)

@@ -14,6 +14,7 @@ import structlog
 from nats.aio.msg import Msg
 from nats.js.object_store import ObjectStore
 
+from contracts.drafts import suggestion_of
 from contracts.models.graph import FanRef
 from contracts.models.insights import FullSyncResponse
 from contracts.models.queries import (
@@ -54,6 +55,7 @@ class Queries:
             "graph": self.networks.graph,
             "graph_insights": self.networks.graph_insights,
             "counts": self.counts,
+            "drafts": self.drafts,
             "agency_graph": self.networks.agency_graph,
             "agency_insights": self.networks.agency_insights,
         }
@@ -222,7 +224,32 @@ class Queries:
             last_message_at=ms_to_datetime(messages[-1].created_at) if messages else None,
             topics=[t for t, _ in topics.most_common(10)],
             conversation=node,
+            rfm=chat.score.rfm if chat.score else None,
+            segment=chat.score.segment if chat.score else None,
+            churn_risk=chat.score.churn_risk if chat.score else None,
+            churn_reasons=list(chat.score.churn_reasons) if chat.score else [],
+            priority_reasons=list(chat.score.priority_reasons) if chat.score else [],
         )
+
+    def drafts(self, user_id: str, state: CreatorState | None, params: dict[str, Any]) -> Any:
+        """Drafts still current: the chat's last live message is the fan's one they answer."""
+        if state is None:
+            return []
+        only = params.get("chat_id")
+        found = []
+        for chat in state.chats.values():
+            draft = chat.draft
+            if draft is None or (only is not None and str(chat.chat_id) != str(only)):
+                continue
+            messages = live_messages(chat)
+            if not messages or messages[-1].message_id != draft.reply_to:
+                continue
+            found.append((self.cache.node(state, chat, now_ms()).priority, draft))
+        found.sort(key=lambda pair: (-pair[0], -pair[1].at))
+        return [
+            suggestion_of(user_id, draft).model_dump(mode="json", by_alias=True)
+            for _, draft in found[:MAX_CHATS_PAGE]
+        ]
 
     def counts(self, user_id: str, state: CreatorState | None, params: dict[str, Any]) -> Any:
         """How much the projection holds for the creator (cheap: for probes and benchmarks)."""

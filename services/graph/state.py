@@ -13,6 +13,7 @@ from functools import singledispatchmethod
 from typing import Literal
 
 from contracts.events import (
+    ChatScored,
     ChatSeen,
     Event,
     FanProfileSeen,
@@ -24,6 +25,7 @@ from contracts.events import (
     PpvPurchased,
     PpvSent,
     RecordRejected,
+    ReplySuggested,
     RetentionSet,
     SnapshotAbandoned,
     SnapshotReplaced,
@@ -90,6 +92,8 @@ class Chat:
     last_read_message_id: int | None = None
     can_send_message: bool = True
     version: int = 0  # bumped on every change; caches of derived views key on it
+    score: ChatScored | None = None  # enrichment's latest reading of the chat and its fan
+    draft: ReplySuggested | None = None  # the latest reply draft (stale once answered)
 
     def ordered(self) -> list[Message]:
         """Messages oldest first (deleted ones included; callers filter)."""
@@ -273,6 +277,26 @@ class CreatorState:
         )
         self.chats[event.chat_id].version += 1
         return {event.chat_id}
+
+    @_apply.register
+    def _(self, event: ChatScored) -> set[int]:
+        chat = self.chat(event.chat_id)
+        if chat.score is not None and (chat.score.at, chat.score.event_id) >= (
+            event.at,
+            event.event_id,
+        ):
+            return set()
+        chat.score = event
+        chat.version += 1
+        return {event.chat_id}
+
+    @_apply.register
+    def _(self, event: ReplySuggested) -> set[int]:
+        chat = self.chat(event.chat_id)
+        if chat.draft is not None and chat.draft.reply_to >= event.reply_to:
+            return set()
+        chat.draft = event
+        return set()  # drafts are pushed by enrichment; the conversation view is unchanged
 
     @_apply.register
     def _(self, event: SnapshotReplaced) -> set[int]:

@@ -14,6 +14,7 @@ from services.graph.state import Chat, CreatorState, Message
 LAST_TEXT_CHARS = 280
 TOP_TOPICS = 5
 BIG_SPENDER = 100.0
+CHURN_TAG = 0.6  # churn risk from which a chat is tagged `churn_risk`
 
 
 def ms_to_datetime(ms: int) -> datetime:
@@ -35,9 +36,15 @@ def awaiting_since(messages: list[Message]) -> int | None:
     return since
 
 
-def priority(waiting_ms: int | None, now_ms: int, spend: float) -> float:
+def priority(
+    waiting_ms: int | None, now_ms: int, spend: float, scored: float | None = None
+) -> float:
+    """How urgently the chat wants an answer: waiting time, plus the fan's value, or
+    enrichment's chat priority (value, intent, churn risk) when it has scored the chat."""
     waiting = 0.0 if waiting_ms is None else min(1.0, (now_ms - waiting_ms) / 86_400_000)
     value = min(1.0, math.log1p(max(spend, 0.0)) / math.log1p(500.0))
+    if scored is not None:
+        value = max(value, scored)
     return round(0.6 * max(waiting, 0.0) + 0.4 * value, 4)
 
 
@@ -64,9 +71,12 @@ def conversation_node(state: CreatorState, chat: Chat, now_ms: int) -> Conversat
             ("big_spender", spend >= BIG_SPENDER),
             ("ppv_buyer", any(m.purchased for m in ppv_out)),
             ("cannot_message", not chat.can_send_message),
+            ("churn_risk", chat.score is not None and chat.score.churn_risk >= CHURN_TAG),
         )
         if on
     ]
+    if chat.score is not None:
+        tags.append(f"segment:{chat.score.segment}")
     return ConversationNode(
         user_id=str(state.creator_id),
         chat_id=str(chat.chat_id),
@@ -93,7 +103,12 @@ def conversation_node(state: CreatorState, chat: Chat, now_ms: int) -> Conversat
         sentiment_mean=round(sum(scores) / len(scores), 4) if scores else None,
         topics=[t for t, _ in topics.most_common(TOP_TOPICS)],
         tags=tags,
-        priority=priority(waiting, now_ms, spend),
+        priority=priority(
+            waiting,
+            now_ms,
+            spend,
+            chat.score.priority if waiting is not None and chat.score else None,
+        ),
     )
 
 
