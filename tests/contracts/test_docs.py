@@ -3,6 +3,8 @@
 from pathlib import Path
 
 from contracts.runtime.settings import ServiceSettings
+from services.command.settings import CommandSettings
+from services.enrichment.settings import EnrichmentSettings
 from services.gateway.settings import GatewaySettings
 from services.graph.settings import GraphSettings
 from services.ingest.settings import IngestSettings
@@ -12,6 +14,13 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
 
 def test_every_setting_is_documented() -> None:
     text = DOC.read_text()
-    for settings in (ServiceSettings, GatewaySettings, IngestSettings, GraphSettings):
+    for settings in (
+        ServiceSettings,
+        GatewaySettings,
+        IngestSettings,
+        GraphSettings,
+        EnrichmentSettings,
+        CommandSettings,
+    ):
         for name in settings.model_fields:
             assert f"`OFCA_{name.upper()}`" in text, f"OFCA_{name.upper()} is not documented"
