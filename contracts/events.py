@@ -165,7 +165,7 @@ class MessageScored(_Event, tag="message_scored", frozen=True):
     sentiment: float
     topics: tuple[str, ...]
     model: str
-    entities: tuple[str, ...] = ()  # "money:25.0", "link:<url>", "handle:<platform>:<name>"
+    entities: tuple[str, ...] = ()  # "money:25", "link:<url>", "handle:<platform>:<name>"
 
 
 class ChatScored(_Event, tag="chat_scored", frozen=True):

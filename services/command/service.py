@@ -328,14 +328,14 @@ class CommandService:
                 while not stop.is_set():
                     try:
                         msgs = await sub.fetch(FETCH_BATCH, timeout=0.5)
-                    except NatsTimeoutError:
+                    except (NatsTimeoutError, TimeoutError):
                         caught_up.set()
                         continue
                     for msg in msgs:
                         await self.on_record(msg)
                     if msgs and msgs[-1].metadata.num_pending == 0:
                         caught_up.set()
-            except (NatsError, JetStreamError) as exc:
+            except (NatsError, JetStreamError, TimeoutError) as exc:
                 log.warning("command_consumer_restart", error=type(exc).__name__)
                 await asyncio.sleep(1)
             finally:
@@ -377,7 +377,7 @@ class CommandService:
                 while not stop.is_set():
                     try:
                         update = await watcher.updates(timeout=1.0)  # type: ignore[no-untyped-call]
-                    except NatsTimeoutError:
+                    except (NatsTimeoutError, TimeoutError):
                         continue
                     if update is not None and update.key:
                         self._spawn(self.on_agent_presence(update.key))

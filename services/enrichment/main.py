@@ -1,10 +1,13 @@
-"""`ofca service enrichment`: a placeholder for now: it connects to NATS and answers probes."""
+"""`ofca service enrichment`: sentiment, topics, fan scores and reply drafts."""
 
 import asyncio
+from functools import partial
 
 from contracts.runtime.service import run_service
-from contracts.runtime.settings import ServiceSettings
+from services.enrichment.service import run_enrichment
+from services.enrichment.settings import EnrichmentSettings
 
 
 def run() -> None:
-    asyncio.run(run_service("enrichment", ServiceSettings()))
+    settings = EnrichmentSettings()
+    asyncio.run(run_service("enrichment", settings, partial(run_enrichment, settings=settings)))

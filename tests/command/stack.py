@@ -40,8 +40,9 @@ def command(user: str, chat: int = 555, text: str = "hey you", **extra: Any) -> 
     }
 
 
-async def post(gateway: Gateway, user: str, body: dict[str, Any], token: str | None = None,
-               **params: Any) -> httpx.Response:
+async def post(
+    gateway: Gateway, user: str, body: dict[str, Any], token: str | None = None, **params: Any
+) -> httpx.Response:
     token = token or gateway.token("analyst", user)
     async with httpx.AsyncClient(base_url=gateway.http, timeout=30) as http:
         return await http.post(
@@ -56,7 +57,10 @@ async def get(gateway: Gateway, user: str, path: str, **params: Any) -> httpx.Re
 
 
 async def wait_state(
-    gateway: Gateway, user: str, command_id: str, accept: Callable[[str], bool] | str,
+    gateway: Gateway,
+    user: str,
+    command_id: str,
+    accept: Callable[[str], bool] | str,
     within_s: float = 20,
 ) -> dict[str, Any]:
     """Poll the audit log until the command's state is accepted; returns its record."""
@@ -72,7 +76,9 @@ async def wait_state(
             await asyncio.sleep(0.2)
 
 
-async def commands_within(agent: AgentClient | ClientConnection, seconds: float) -> list[dict[str, Any]]:
+async def commands_within(
+    agent: AgentClient | ClientConnection, seconds: float
+) -> list[dict[str, Any]]:
     """Every `command_to_execute` the Agent socket receives within `seconds`."""
     ws = agent.ws if isinstance(agent, AgentClient) else agent
     got: list[dict[str, Any]] = []
@@ -97,8 +103,11 @@ async def first_command(agent: AgentClient, within_s: float = 15) -> dict[str, A
 
 
 async def report(agent: AgentClient, command_id: str, status: str = "sent") -> None:
-    frame = {"type": "command_result", "payload": {"commandId": command_id, "status": status,
-             "detail": {"messageId": 987}}, "ref": f"r-{command_id}"}
+    frame = {
+        "type": "command_result",
+        "payload": {"commandId": command_id, "status": status, "detail": {"messageId": 987}},
+        "ref": f"r-{command_id}",
+    }
     ack = await agent.send_and_wait(json.dumps(frame).encode())
     assert ack["type"] == "ingest_ack", ack
 
