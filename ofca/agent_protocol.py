@@ -74,6 +74,7 @@ class AgentClient:
         self.ws = ws
         self.ack = ack
         self.max_frame_bytes = int(ack["payload"]["maxFrameBytes"])
+        self.commands: list[JsonObj] = []  # command_to_execute frames seen while waiting
 
     @classmethod
     async def connect(cls, url: str, token: str, **kwargs: Any) -> "AgentClient":
@@ -85,13 +86,16 @@ class AgentClient:
         return cls(ws, ack)
 
     async def send_and_wait(self, frame: bytes, within_s: float = 30.0) -> JsonObj:
-        """Send one frame and wait for its `ingest_ack` or `system_error` (others skipped)."""
+        """Send one frame and wait for its `ingest_ack` or `system_error`; commands that
+        arrive meanwhile are kept in `commands`, other frames skipped."""
         await self.ws.send(frame.decode())
         async with asyncio.timeout(within_s):
             while True:
                 reply = json.loads(await self.ws.recv())
                 if reply.get("type") in {"ingest_ack", "system_error"}:
                     return dict(reply)
+                if reply.get("type") == "command_to_execute":
+                    self.commands.append(dict(reply["payload"]))
 
     async def send_snapshot(
         self, chats: Sequence[JsonObj], messages: Sequence[JsonObj], snapshot_id: str = ""

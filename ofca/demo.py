@@ -1,22 +1,24 @@
 """`ofca up --demo`: a demo creator's inbox fed through the real Agent protocol.
 
 It sends the inbox as a `cache_update` snapshot, then a live event every few seconds (a fan
-writes, tips, asks to buy) and a keepalive every 20 s, reconnecting with backoff and jitter —
-what the extension does, minus the browser.
+writes, tips, asks to buy) and a keepalive every 20 s, reconnecting with backoff and jitter,
+and executes approved commands (once per `commandId`, reporting `command_result`) — what the
+extension does, minus the browser.
 """
 
 import asyncio
+import json
 import random
 import time
 import uuid
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 import structlog
 from websockets.exceptions import WebSocketException
 
 from ofca.agent_protocol import KEEPALIVE, AgentClient, new_raw_message
-from tools.ofsim import Inbox, fan_message, generate_inbox, iter_messages
+from tools.ofsim import Inbox, creator_message, fan_message, generate_inbox, iter_messages
 
 KEEPALIVE_S = 20.0
 FanMessageKind = Literal["text", "tip", "purchase_request"]
@@ -31,8 +33,9 @@ async def feed(client: AgentClient, inbox: Inbox, interval: float, rng: random.R
     log.info("demo_snapshot_sent", parts=len(acks), errors=len(errors))
     last_keepalive = time.monotonic()
     fan_ids = list(inbox.messages)
+    executed: set[str] = set()
     while True:
-        await asyncio.sleep(interval * rng.uniform(0.5, 1.5))
+        await wait_executing(client, inbox, executed, interval * rng.uniform(0.5, 1.5))
         if time.monotonic() - last_keepalive >= KEEPALIVE_S:
             await client.ws.send(KEEPALIVE.decode())
             last_keepalive = time.monotonic()
@@ -40,6 +43,51 @@ async def feed(client: AgentClient, inbox: Inbox, interval: float, rng: random.R
         kind: FanMessageKind = rng.choices(LIVE_KINDS, weights=[8, 1, 1])[0]
         message = fan_message(inbox, fan_id, kind=kind)  # also appends it to the inbox
         await client.send_and_wait(new_raw_message(fan_id, message))
+
+
+async def wait_executing(
+    client: AgentClient, inbox: Inbox, executed: set[str], seconds: float
+) -> None:
+    """Wait `seconds`, executing every `command_to_execute` that arrives meanwhile."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while True:
+        while client.commands:
+            await execute(client, inbox, executed, client.commands.pop(0))
+        left = deadline - loop.time()
+        if left <= 0:
+            return
+        try:
+            frame = json.loads(await asyncio.wait_for(client.ws.recv(), left))
+        except TimeoutError:
+            return
+        if frame.get("type") == "command_to_execute":
+            client.commands.append(frame["payload"])
+
+
+async def execute(
+    client: AgentClient, inbox: Inbox, executed: set[str], command: dict[str, Any]
+) -> None:
+    """What the extension does with a command: once per `commandId`, send it as the creator
+    (here: the simulator makes the message), report the captured message, then the result."""
+    command_id = str(command.get("commandId", ""))
+    if not command_id or command_id in executed:
+        return
+    executed.add(command_id)
+    fan_id = int(command["chatId"])
+    if fan_id not in inbox.messages:
+        status, detail = "failed", {"error": "no such chat"}
+    else:
+        sent = creator_message(inbox, fan_id, str(command.get("text", "")))
+        await client.send_and_wait(new_raw_message(fan_id, sent, source="fetch"))
+        status, detail = "sent", {"messageId": sent["id"]}
+    result = {
+        "type": "command_result",
+        "payload": {"commandId": command_id, "status": status, "detail": detail},
+        "ref": f"cr-{command_id}",
+    }
+    await client.send_and_wait(json.dumps(result).encode())
+    log.info("demo_command_executed", status=status)
 
 
 async def run_demo_agent(

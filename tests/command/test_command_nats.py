@@ -2,10 +2,15 @@
 
 import asyncio
 import json
+from datetime import UTC, datetime
 
 import pytest
 from nats.aio.client import Client
 
+from contracts import subjects
+from contracts.models.commands import CommandRequest, SendMessageCommand
+from contracts.models.queries import CreatorSettings
+from contracts.streams import KV_CREATOR_SETTINGS
 from ofca.agent_protocol import AgentClient
 from tests.command.conftest import StartCommand
 from tests.command.stack import (
@@ -244,4 +249,25 @@ async def test_the_audit_log_lists_every_step(
     assert lines[0].startswith("at,command_id,chat_id,seq,step,state,actor")
     assert len(lines) == 1 + 2 * 5  # requested, issued, delivering, delivered, failed
     assert sum("message 0" in line for line in lines) == 1  # the text only on the request
+    await agent.close()
+
+
+async def test_the_kill_switch_rejects_auto_commands_whatever_the_creator_chose(
+    gateway: Gateway, start_command: StartCommand, nc: Client
+) -> None:
+    await start_command(OFCA_AUTO_SEND_ALLOWED="false")
+    user = new_user()
+    kv = await nc.jetstream().key_value(KV_CREATOR_SETTINGS)
+    await kv.put(user, CreatorSettings(auto_send=True).model_dump_json(by_alias=True).encode())
+    agent = await AgentClient.connect(gateway.ws, gateway.token("agent", user))
+    auto = SendMessageCommand.model_validate(command(user, origin="auto"))
+    request = CommandRequest(
+        command=auto, requested_by="auto", via="auto", at=datetime.now(UTC), draft_id="d-9"
+    )
+    await nc.jetstream().publish(
+        subjects.commands(user, "request"), request.model_dump_json(by_alias=True).encode()
+    )
+    record = await wait_state(gateway, user, auto.command_id, "rejected")
+    assert "kill switch" in record["history"][-1]["detail"]
+    assert await commands_within(agent, 1.5) == []
     await agent.close()

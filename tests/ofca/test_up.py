@@ -128,6 +128,37 @@ async def test_up_demo_runs_the_stack_restarts_and_stops_cleanly(up: Up) -> None
         assert seen["system_status"]["agentOnline"] is True
         assert seen["full_sync_response"]["totalConversations"] == 60
 
+    # The whole loop: a draft appears, an analyst approves it, the demo Agent sends it once.
+    api = f"http://127.0.0.1:{up.gw_port}/api/v1/users/300000"
+    async with httpx.AsyncClient(params={"token": token}, timeout=30) as http:
+        drafts: list[dict[str, object]] = []
+        async with asyncio.timeout(60):
+            while not drafts:
+                reply = await http.get(f"{api}/drafts")
+                drafts = reply.json() if reply.status_code == 200 else []
+                await asyncio.sleep(0.5)
+        draft = drafts[0]
+        body = {
+            "commandId": "demo-approval-1",
+            "userId": "300000",
+            "chatId": draft["chatId"],
+            "text": draft["text"],
+            "price": None,
+            "mediaIds": [],
+            "origin": "analyst",
+            "createdAt": "2026-11-26T00:00:00Z",
+        }
+        accepted = await http.post(
+            f"{api}/commands", json=body, params={"draftId": draft["draftId"]}
+        )
+        assert accepted.status_code == 202
+        state = ""
+        async with asyncio.timeout(60):
+            while state != "sent":
+                reply = await http.get(f"{api}/commands/demo-approval-1")
+                state = reply.json()["state"] if reply.status_code == 200 else ""
+                await asyncio.sleep(0.3)
+
     # A service that dies is restarted.
     ingest_pid = next(p for p, c in services.items() if "service ingest" in c)
     os.kill(ingest_pid, signal.SIGKILL)
