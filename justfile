@@ -60,3 +60,8 @@ bench-full:
     python bench/ingest/pipeline.py --messages 1000000 --deltas 10000 --rate 1000 --creators 100
     python bench/graph/projection.py --messages 1000000 --chats 20000
     python bench/graph/recovery.py --messages 1000000 --chats 20000
+
+# Precision/recall per topic and sentiment agreement on the held-out labelled lines.
+[group('bench')]
+eval-enrichment split="test":
+    python -m tools.enrichment_eval --split {{split}}
