@@ -17,8 +17,14 @@ token user role="analyst":
     ofca token create --user {{user}} --role {{role}}
 
 [group('test')]
-test *args: lint check-gen
+test *args: lint check-gen ext
     python -m pytest -q {{args}}
+
+# The extension: install pinned packages, type-check, unit tests, and build extension/dist
+# (the end-to-end test in tests/agent loads that build into Chromium).
+[group('test')]
+ext:
+    cd extension && npm ci --no-audit --no-fund --loglevel=error && npm run typecheck && npm test && npm run build
 
 [group('test')]
 test-fast *args:

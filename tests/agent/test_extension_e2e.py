@@ -1,0 +1,245 @@
+"""The Agent end to end in Debian's Chromium: the extension in the simulated OnlyFans tab,
+talking to the real Brain (gateway, ingest, graph, command) over its real protocol.
+
+One browser and one stack per module; the tests run in order and build on each other's state
+(the snapshot first, then live traffic, then a command, an outage, and last the inspection of
+every frame the Agent sent).
+"""
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from nats.aio.client import Client
+from nats.errors import TimeoutError as NatsTimeoutError
+from playwright.async_api import BrowserContext, Page, async_playwright
+from websockets.asyncio.client import ClientConnection, connect
+
+from contracts import subjects
+from contracts.streams import AGENT_IN, COMMANDS
+from tests.agent.browser import (
+    CHROMIUM,
+    COLLECT_FORWARDED,
+    Site,
+    chromium_args,
+    fresh_profile,
+    require_browser,
+    secrets_in,
+)
+from tests.command.stack import CommandProcess, PrivateGateway
+from tests.conftest import Gateway, ServiceProcess
+from tests.graph.stack import GraphProcess, new_creator
+from tests.ingest.stack import IngestProcess
+
+pytestmark = [pytest.mark.nats, pytest.mark.browser]
+CHATS = 8
+
+
+@dataclass
+class Stack:
+    user: str
+    site: Site
+    gateway: Gateway
+    private: PrivateGateway
+    context: BrowserContext
+    page: Page
+    bridge: ClientConnection
+    http: httpx.AsyncClient  # to the simulator's control API
+
+    async def sim(self, method: str, path: str, body: Any = None) -> Any:
+        reply = await self.http.request(method, path, json=body)
+        reply.raise_for_status()
+        return reply.json()
+
+    async def api(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        token = self.gateway.token("analyst", self.user)
+        async with httpx.AsyncClient(base_url=self.gateway.http, timeout=30) as http:
+            return await http.request(
+                method, f"/api/v1/users/{self.user}{path}", params={"token": token}, **kwargs
+            )
+
+
+async def next_frame(ws: ClientConnection, kind: str, within_s: float = 30) -> dict[str, Any]:
+    async with asyncio.timeout(within_s):
+        while True:
+            frame = json.loads(await ws.recv())
+            if frame["type"] == kind:
+                return dict(frame)
+
+
+async def configure(context: BrowserContext, brain_url: str, token: str) -> None:
+    worker = context.service_workers[0] if context.service_workers else None
+    if worker is None:
+        worker = await context.wait_for_event("serviceworker", timeout=30_000)
+    await worker.evaluate(
+        "([url, token]) => chrome.storage.local.set({brainUrl: url, agentToken: token})",
+        [brain_url, token],
+    )
+
+
+@pytest.fixture(scope="module")
+async def stack(
+    nats_url: str, nc: Client, secret: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Stack]:
+    require_browser()
+    creator = new_creator()
+    user = str(creator)
+    tmp = tmp_path_factory.mktemp("agent")
+    services: list[ServiceProcess] = [
+        await IngestProcess(nats_url).ready(),
+        await GraphProcess(nats_url).ready(),
+        await CommandProcess(nats_url).ready(),
+    ]
+    private = PrivateGateway(nats_url, secret, tmp / "gw")
+    gateway = await private.ready()
+    site = await Site(creator, CHATS, tmp / "certs").ready()
+    async with async_playwright() as playwright:
+        context = await playwright.chromium.launch_persistent_context(
+            str(fresh_profile(tmp)),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=chromium_args(site.port),
+            ignore_https_errors=True,
+        )
+        await context.add_init_script(COLLECT_FORWARDED)
+        page = await context.new_page()
+        await page.goto("https://onlyfans.com/my/chats/")
+        await page.wait_for_selector("a.b-chats__item__link", timeout=30_000)
+        first = await page.locator("a.b-chats__item__link").first.get_attribute("href")
+        assert first is not None
+        await page.locator("a.b-chats__item__link").first.click()
+        await page.wait_for_selector(".b-chat__item-message", timeout=30_000)
+        bridge = await connect(f"{gateway.ws}/ws/bridge?token={gateway.token('analyst', user)}")
+        assert json.loads(await bridge.recv())["type"] == "connection_ack"
+        await configure(context, gateway.ws, gateway.token("agent", user))
+        http = httpx.AsyncClient(base_url=site.base, verify=False, timeout=30)
+        yield Stack(user, site, gateway, private, context, page, bridge, http)
+        await http.aclose()
+        await bridge.close()
+        await context.close()
+    site.stop()
+    private.stop()
+    for process in reversed(services):
+        process.stop()
+
+
+async def test_the_captured_inbox_reaches_the_brain_and_a_bridge(stack: Stack) -> None:
+    sync = await next_frame(stack.bridge, "full_sync_response", within_s=60)
+    shown = await stack.page.locator("a.b-chats__item__link").count()
+    assert sync["payload"]["totalConversations"] >= 1
+    assert sync["payload"]["totalConversations"] <= shown
+    open_chat = stack.page.url.rstrip("/").rsplit("/", 1)[-1]
+    page = (await stack.api("GET", f"/chats/{open_chat}/messages", params={"limit": 200})).json()
+    rendered = await stack.page.locator(".b-chat__item-message").count()
+    assert len(page["items"]) >= min(rendered, 1)
+
+
+async def test_a_fan_message_reaches_the_bridge_live(stack: Stack) -> None:
+    fan = int(stack.page.url.rstrip("/").rsplit("/", 1)[-1])
+    text = f"are you online? {uuid.uuid4().hex[:6]}"
+    created = await stack.sim("POST", "/_sim/fan_message", {"fanId": fan, "text": text})
+    async with asyncio.timeout(30):
+        while True:
+            frame = await next_frame(stack.bridge, "append_message")
+            node = frame["payload"]
+            if node["chatId"] == str(fan) and text in node["lastMessage"]["text"]:
+                break
+    assert node["lastMessage"]["direction"] == "in"
+    assert created["id"]
+
+
+async def test_an_approved_command_is_sent_once_by_the_page_and_reported(stack: Stack) -> None:
+    state = await stack.sim("GET", "/_sim/state")
+    fan = next(iter(state["messages"]))
+    text = f"thank you love {uuid.uuid4().hex[:6]}"
+    body = {
+        "commandId": uuid.uuid4().hex,
+        "userId": stack.user,
+        "chatId": fan,
+        "text": text,
+        "price": None,
+        "mediaIds": [],
+        "origin": "analyst",
+        "createdAt": datetime.now(UTC).isoformat(),
+    }
+    assert (await stack.api("POST", "/commands", json=body)).status_code == 202
+    record: dict[str, Any] = {}
+    async with asyncio.timeout(60):
+        while record.get("state") != "sent":
+            reply = await stack.api("GET", f"/commands/{body['commandId']}")
+            record = reply.json() if reply.status_code == 200 else {}
+            assert record.get("state") not in {"failed", "rejected", "expired"}, record
+            await asyncio.sleep(0.3)
+    again = await stack.api("POST", "/commands", json=body)
+    assert again.json()["duplicate"] is True
+    await asyncio.sleep(3)
+    sent = [s for s in (await stack.sim("GET", "/_sim/sent"))["sent"] if text in s["body"]["text"]]
+    assert len(sent) == 1
+    assert str(sent[0]["fanId"]) == str(fan)
+    assert record["history"][-1]["detail"]  # the created message id, from the captured reply
+    assert str(sent[0]["message"]["id"]) in record["history"][-1]["detail"]
+
+
+async def test_nothing_is_lost_while_the_brain_is_down(stack: Stack, nc: Client) -> None:
+    fan = int(stack.page.url.rstrip("/").rsplit("/", 1)[-1])
+    stack.private.process.kill()  # the Brain's socket drops under the Agent
+    stack.private.process.wait()
+    texts = [f"hello while you were away {i} {uuid.uuid4().hex[:6]}" for i in range(3)]
+    for text in texts:
+        await stack.sim("POST", "/_sim/fan_message", {"fanId": fan, "text": text})
+    await asyncio.sleep(2)
+    stack.private.restart()
+    await stack.private.ready()
+    async with asyncio.timeout(90):  # the Agent reconnects with backoff; its outbox flushes
+        while True:
+            page = await stack.api("GET", f"/chats/{fan}/messages", params={"limit": 50})
+            if page.status_code == 200:
+                seen = [m["text"] for m in page.json()["items"]]
+                if all(any(t in s for s in seen) for t in texts):
+                    break
+            await asyncio.sleep(0.5)
+    ordered = [next(i for i, s in enumerate(reversed(seen)) if t in s) for t in texts]
+    assert ordered == sorted(ordered)  # oldest first, as they were written
+
+
+async def stored_frames(nc: Client, user: str) -> list[bytes]:
+    js = nc.jetstream()
+    out: list[bytes] = []
+    for stream, subject in (
+        (AGENT_IN.name, subjects.agent_in_stored(user)),
+        (COMMANDS.name, subjects.commands_stored(user, kind="result")),
+    ):
+        sub = await js.pull_subscribe(subject, stream=stream)
+        try:
+            while True:
+                try:
+                    msgs = await sub.fetch(200, timeout=0.5)
+                except (NatsTimeoutError, TimeoutError):
+                    break
+                out.extend(msg.data for msg in msgs)
+                for msg in msgs:
+                    await msg.ack()
+        finally:
+            await sub.unsubscribe()
+    return out
+
+
+async def test_no_secret_of_the_page_ever_left_it(stack: Stack, nc: Client) -> None:
+    secrets = secrets_in(await stack.sim("GET", "/_sim/secrets"))
+    assert len(secrets) >= 6  # cookies, app-token, x-bc, sign secret, WS token, media params
+    frames = await stored_frames(nc, stack.user)
+    kinds = {json.loads(f)["type"] for f in frames}
+    assert {"cache_update", "new_raw_message", "command_result"} <= kinds
+    forwarded: list[str] = await stack.page.evaluate("window.__ofcaForwarded")
+    assert forwarded, "the page hook forwarded nothing"
+    for blob in [f.decode() for f in frames] + forwarded:
+        leaked = [s for s in secrets if s in blob]
+        assert not leaked, f"secret left the page in {blob[:200]}"
+    for marker in ("Key-Pair-Id=", "Signature=", "Policy="):  # signed media URL parameters
+        assert all(marker not in blob for blob in forwarded), marker
