@@ -58,6 +58,7 @@ bench:
     python bench/ingest/pipeline.py --messages 100000 --deltas 3000 --rate 500 --creators 50
     python bench/graph/projection.py --messages 100000 --chats 2000
     python bench/graph/recovery.py --messages 100000 --chats 2000
+    python bench/enrichment/throughput.py --messages 100000 --chats 2000
 
 # Full variants: 1M-message snapshots (needs ~12 GiB of memory).
 [group('bench')]
@@ -66,6 +67,7 @@ bench-full:
     python bench/ingest/pipeline.py --messages 1000000 --deltas 10000 --rate 1000 --creators 100
     python bench/graph/projection.py --messages 1000000 --chats 20000
     python bench/graph/recovery.py --messages 1000000 --chats 20000
+    python bench/enrichment/throughput.py --messages 1000000 --chats 20000
 
 # Precision/recall per topic and sentiment agreement on the held-out labelled lines.
 [group('bench')]
