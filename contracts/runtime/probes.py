@@ -11,6 +11,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 ReadinessCheck = Callable[[], Awaitable[list[str]]]
 
+# What a service body still has to do before it serves correctly (e.g. "catching up with
+# COMMANDS"); `/readyz` answers 503 while this is not empty. A body adds and discards reasons.
+NOT_READY: set[str] = set()
+
 
 def add_probe_routes(app: FastAPI, readiness: ReadinessCheck) -> None:
     """Attach the three probe routes. `readiness` returns the problems (empty when ready)."""

@@ -11,7 +11,7 @@ from nats.errors import Error as NatsError
 
 from contracts.runtime.logs import configure_logging
 from contracts.runtime.nats import connect, streams_present
-from contracts.runtime.probes import probe_server, serve_until
+from contracts.runtime.probes import NOT_READY, probe_server, serve_until
 from contracts.runtime.settings import ServiceSettings
 
 Body = Callable[[Client, asyncio.Event], Coroutine[Any, Any, None]]
@@ -35,7 +35,8 @@ async def run_service(name: str, settings: ServiceSettings, body: Body = _wait_f
     async def readiness() -> list[str]:
         if not nc.is_connected:
             return ["nats: not connected"]
-        return [f"stream missing: {s}" for s in await streams_present(js)]
+        missing = [f"stream missing: {s}" for s in await streams_present(js)]
+        return missing + sorted(NOT_READY)
 
     tasks: list[asyncio.Task[None]] = [asyncio.create_task(body(nc, stop), name=name)]
     if settings.health_port:

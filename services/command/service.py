@@ -40,6 +40,7 @@ from contracts.models.commands import (
     SendMessageCommand,
 )
 from contracts.models.queries import CreatorSettings, QueryReply
+from contracts.runtime.probes import NOT_READY
 from contracts.streams import (
     COMMANDS,
     EVENTS,
@@ -56,6 +57,7 @@ from services.command.settings import CommandSettings
 
 log = structlog.get_logger()
 FETCH_BATCH = 256
+CATCHING_UP = "catching up with the COMMANDS stream"
 SWEEP_S = 1.0
 
 
@@ -487,9 +489,11 @@ class CommandService:
         rpc = await self.nc.subscribe("rpc.command.>", cb=self.on_rpc)
         forget = await self.nc.subscribe(subjects.control("command", "forget"), cb=self.on_forget)
         caught_up = asyncio.Event()
+        NOT_READY.add(CATCHING_UP)
         consumer = asyncio.create_task(self.consume(stop, caught_up))
         await caught_up.wait()
         self.live = True
+        NOT_READY.discard(CATCHING_UP)
         log.info("command_live", partitions=self.partitions, commands=len(self.ledger.entries))
         loops = [
             consumer,
