@@ -13,6 +13,7 @@ from contracts.tokens import check_secret, issue_token, load_or_create_secret
 
 SERVICES = ("gateway", "ingest", "graph", "enrichment", "command")
 DEMO_USER = "300000"
+SIM_USER = "300001"  # the OnlyFans simulator's creator, for trying the real extension
 
 
 def data_dir() -> Path:
@@ -66,11 +67,18 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "service":
         import_module(f"services.{args.name}.main").run()
     elif args.command == "up":
-        from ofca.supervisor import up
+        from ofca.supervisor import SimulatorDemo, up
 
         demo_user = DEMO_USER if args.demo else None
         dashboard_token = issue_token(secret(), "analyst", [DEMO_USER]) if args.demo else None
-        sys.exit(up(data_dir(), secret(), demo_user, dashboard_token))
+        simulator = None
+        if args.demo:
+            simulator = SimulatorDemo(
+                SIM_USER,
+                issue_token(secret(), "agent", [SIM_USER]),
+                issue_token(secret(), "analyst", [SIM_USER]),
+            )
+        sys.exit(up(data_dir(), secret(), demo_user, dashboard_token, simulator))
     elif args.command == "provision":
         from ofca.supervisor import provision_streams
 

@@ -106,6 +106,35 @@ async def provision_streams(url: str, replicas: int) -> list[str]:
         await nc.close()
 
 
+@dataclass(frozen=True)
+class SimulatorDemo:
+    """The OnlyFans simulator `--demo` runs for trying the real extension (its own creator)."""
+
+    creator: str
+    agent_token: str
+    analyst_token: str
+
+
+def start_simulator(
+    supervisor: "Supervisor", env: dict[str, str], sim: SimulatorDemo, brain: str, base_url: str
+) -> None:
+    """Run `tools.ofsite` and say how to point Chromium and the extension at it."""
+    sim_port = int(env.get("OFCA_SIM_PORT") or free_port())
+    argv = [sys.executable, "-m", "tools.ofsite", "--port", str(sim_port)]
+    argv += ["--creator", sim.creator, "--chats", "40"]
+    child = Child("ofsite", argv, dict(env))
+    supervisor.children.append(child)
+    child.start()
+    say(
+        f"OnlyFans simulator for the extension: https://onlyfans.com -> 127.0.0.1:{sim_port}; "
+        f"run: chromium --load-extension=extension/dist "
+        f"--host-resolver-rules='MAP onlyfans.com 127.0.0.1:{sim_port}' "
+        "--ignore-certificate-errors https://onlyfans.com/my/chats/"
+    )
+    say(f"extension options: brainUrl {brain}, agentToken {sim.agent_token}")
+    say(f"dashboard for the simulator's creator: {base_url}/?token={sim.analyst_token}")
+
+
 def wait_ready(base_url: str, within_s: float = 60.0) -> bool:
     deadline = time.monotonic() + within_s
     while time.monotonic() < deadline:
@@ -118,7 +147,13 @@ def wait_ready(base_url: str, within_s: float = 60.0) -> bool:
     return False
 
 
-def up(data_dir: Path, secret: str, demo_user: str | None, dashboard_token: str | None) -> int:
+def up(
+    data_dir: Path,
+    secret: str,
+    demo_user: str | None,
+    dashboard_token: str | None,
+    simulator: SimulatorDemo | None = None,
+) -> int:
     """Run the whole stack in the foreground until SIGINT/SIGTERM; returns the exit code."""
     env = dict(os.environ)
     embedded: EmbeddedNats | None = None
@@ -158,6 +193,8 @@ def up(data_dir: Path, secret: str, demo_user: str | None, dashboard_token: str 
             demo = Child("demo-agent", demo_argv, dict(env))
             supervisor.children.append(demo)
             demo.start()
+        if simulator is not None:
+            start_simulator(supervisor, env, simulator, f"ws://{host}:{port}", base_url)
         while not stop["now"]:
             supervisor.tick()
             time.sleep(0.2)

@@ -95,6 +95,8 @@ def up(tmp_path: Path) -> Iterator[Up]:
 async def test_up_demo_runs_the_stack_restarts_and_stops_cleanly(up: Up) -> None:
     url = up.wait_for_line(r"dashboard: (http://\S+)").group(1)
     token = url.split("token=")[1]
+    sim_port = up.wait_for_line(r"onlyfans.com -> 127\.0\.0\.1:(\d+)").group(1)
+    up.wait_for_line(r"extension options: brainUrl ws://\S+, agentToken \S+")
     async with httpx.AsyncClient() as http:
         assert (await http.get(f"http://127.0.0.1:{up.gw_port}/readyz")).status_code == 200
     services = children_of(up.process.pid)
@@ -104,6 +106,17 @@ async def test_up_demo_runs_the_stack_restarts_and_stops_cleanly(up: Up) -> None
         if any(n in cmd for cmd in services.values())
     }
     assert names == {"gateway", "ingest", "graph", "enrichment", "command", "demo-agent"}
+
+    # The OnlyFans simulator for trying the extension answers as a creator of its own.
+    async with httpx.AsyncClient(verify=False) as http:
+        async with asyncio.timeout(30):
+            while True:
+                try:
+                    state = await http.get(f"https://127.0.0.1:{sim_port}/_sim/state")
+                    break
+                except httpx.HTTPError:
+                    await asyncio.sleep(0.3)
+    assert state.json()["creatorId"] == 300001
 
     # The demo creator's inbox arrives through the real Agent protocol into JetStream.
     nc = await nats.connect(f"nats://127.0.0.1:{up.nats_port}")
