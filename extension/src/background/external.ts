@@ -1,0 +1,112 @@
+/**
+ * Messages from the Bridge dashboard (`chrome.runtime.onMessageExternal`).
+ *
+ * Only dashboard origins are served: `http://127.0.0.1` and `http://localhost` on any port,
+ * plus the exact origins listed in `chrome.storage.local` `dashboardOrigins` (those must also
+ * match the manifest's `externally_connectable`, or Chrome never delivers them). Everything
+ * else is refused. Requests:
+ *
+ * - `{type:"get_all_chats_from_db"}` → `{ok:true, data:{creatorId, chats}}` (and a fresh
+ *   snapshot to the Brain, as the spec's hydration step says)
+ * - `{type:"get_all_messages_from_db", chatId?}` → `{ok:true, data:{creatorId, messages}}`
+ * - `{type:"execute_agent_command", command}` → `{ok:true, data:{commandId, status, detail,
+ *   duplicate}}` once executed (a repeated commandId is not executed again)
+ */
+import { isObject, isSendMessageCommand, type JsonObject, type SendMessageCommand } from "../shared/protocol";
+import type { RunResult } from "./commands";
+import { normalizeId } from "./db";
+
+export type ExternalResponse = { ok: true; data: unknown } | { ok: false; error: string };
+
+export interface ExternalSender {
+  origin?: string;
+  url?: string;
+}
+
+export interface ExternalDeps {
+  dashboardOrigins: () => readonly string[];
+  paused: () => boolean;
+  creatorId: () => string | null;
+  chats: (creatorId: string) => Promise<JsonObject[]>;
+  messages: (creatorId: string, chatId: number | string | null) => Promise<JsonObject[]>;
+  requestResync: () => void;
+  execute: (command: SendMessageCommand) => Promise<RunResult>;
+}
+
+const LOCAL_HOSTS: ReadonlySet<string> = new Set(["127.0.0.1", "localhost"]);
+
+function originOf(sender: ExternalSender): string | null {
+  const raw = sender.origin ?? sender.url;
+  if (!raw) return null;
+  try {
+    return new URL(raw).origin;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a page at `origin` may talk to the Agent. */
+export function isDashboardOrigin(origin: string | null, extra: readonly string[]): boolean {
+  if (!origin || origin === "null") return false;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (url.protocol === "http:" && LOCAL_HOSTS.has(url.hostname)) return true;
+  return extra.some((allowed) => {
+    try {
+      return new URL(allowed).origin === url.origin;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function argument(message: JsonObject, key: string): unknown {
+  if (key in message) return message[key];
+  return isObject(message.payload) ? message.payload[key] : undefined;
+}
+
+export async function handleExternal(
+  message: unknown,
+  sender: ExternalSender,
+  deps: ExternalDeps,
+): Promise<ExternalResponse> {
+  if (!isDashboardOrigin(originOf(sender), deps.dashboardOrigins())) {
+    return { ok: false, error: "origin not allowed" };
+  }
+  if (!isObject(message) || typeof message.type !== "string") {
+    return { ok: false, error: "invalid message" };
+  }
+  const creatorId = deps.creatorId();
+  switch (message.type) {
+    case "get_all_chats_from_db": {
+      if (!creatorId) return { ok: true, data: { creatorId: null, chats: [] } };
+      deps.requestResync();
+      return { ok: true, data: { creatorId, chats: await deps.chats(creatorId) } };
+    }
+    case "get_all_messages_from_db": {
+      if (!creatorId) return { ok: true, data: { creatorId: null, messages: [] } };
+      const rawChat = argument(message, "chatId");
+      const chatId = rawChat === undefined || rawChat === null ? null : normalizeId(rawChat);
+      if (rawChat !== undefined && rawChat !== null && chatId === null) {
+        return { ok: false, error: "invalid chatId" };
+      }
+      return { ok: true, data: { creatorId, messages: await deps.messages(creatorId, chatId) } };
+    }
+    case "execute_agent_command": {
+      const command = argument(message, "command") ?? message.payload;
+      if (!isSendMessageCommand(command)) return { ok: false, error: "invalid command" };
+      if (deps.paused()) return { ok: false, error: "the Agent is paused" };
+      const result = await deps.execute(command);
+      if (result.state === "executing") {
+        return { ok: true, data: { commandId: command.commandId, status: "executing", duplicate: true } };
+      }
+      return { ok: true, data: { ...result.outcome, duplicate: result.duplicate } };
+    }
+    default:
+      return { ok: false, error: `unknown message type ${message.type.slice(0, 64)}` };
+  }
+}

@@ -1,0 +1,3 @@
+import { installContentRelay } from "../content";
+
+installContentRelay(window, chrome.runtime);

@@ -1,0 +1,3 @@
+import { installPageHook } from "../page-hook";
+
+installPageHook(window);

@@ -1,0 +1,86 @@
+/**
+ * page-hook.js: runs in the page's own JavaScript world at `document_start`, before any page
+ * script. It wraps fetch, XMLHttpRequest and WebSocket to capture chat traffic (redacted, then
+ * posted as `_OF_FORWARDER_`), and executes `_OF_BACKEND_` commands through the page's composer
+ * using the original, unpatched functions it saved first.
+ */
+import { isBackendMessage, type CommandOutcome, type SendMessageCommand } from "../shared/protocol";
+import { DEFAULT_TIMING, executeCommand, type ExecutorEnv } from "./executor";
+import { hookFetch } from "./fetch-hook";
+import { CaptureHub } from "./hub";
+import { hookWebSocket } from "./websocket-hook";
+import { hookXhr } from "./xhr-hook";
+
+export type HookWindow = Window & typeof globalThis;
+
+export interface InstalledHook {
+  hub: CaptureHub;
+  originalFetch: typeof fetch;
+  execute(command: SendMessageCommand): Promise<CommandOutcome>;
+}
+
+/** Install everything on `win` and start listening for commands. */
+export function installPageHook(win: HookWindow, timing = DEFAULT_TIMING): InstalledHook {
+  // Originals first: later page scripts may replace any of these.
+  const postMessage = win.postMessage.bind(win);
+  const origin = win.location.origin;
+  const env: Omit<ExecutorEnv, "hub"> = {
+    win,
+    doc: win.document,
+    pushState: win.history.pushState,
+    execCommand: win.document.execCommand,
+    setTimeout: win.setTimeout.bind(win),
+    timing,
+  };
+  const hub = new CaptureHub((message) => postMessage(message, origin));
+  const originalFetch = hookFetch(win, hub);
+  hookXhr(win, hub);
+  hookWebSocket(win, hub);
+
+  const executor: ExecutorEnv = { ...env, hub };
+  const results = new Map<string, CommandOutcome | null>();
+  let queue: Promise<unknown> = Promise.resolve();
+
+  // One command at a time: there is one composer. A commandId seen before in this page is
+  // not executed again (the background enforces this durably; this is a second fence).
+  const execute = (command: SendMessageCommand): Promise<CommandOutcome> => {
+    const known = results.get(command.commandId);
+    if (known) return Promise.resolve(known);
+    if (known === null) {
+      return Promise.resolve({
+        commandId: command.commandId,
+        status: "rejected",
+        detail: { reason: "already executing in this page" },
+      });
+    }
+    results.set(command.commandId, null);
+    const run = queue.then(() => executeCommand(command, executor));
+    queue = run.catch(() => undefined);
+    return run.then(
+      (outcome) => {
+        results.set(command.commandId, outcome);
+        return outcome;
+      },
+      (error: unknown) => {
+        const outcome: CommandOutcome = {
+          commandId: command.commandId,
+          status: "failed",
+          detail: { reason: "executor error", error: String(error) },
+        };
+        results.set(command.commandId, outcome);
+        return outcome;
+      },
+    );
+  };
+
+  win.addEventListener("message", (event: MessageEvent) => {
+    if (event.source !== win || event.origin !== origin) return;
+    if (!isBackendMessage(event.data)) return;
+    const command = event.data.command;
+    const pending = results.get(command.commandId) === null;
+    if (pending) return; // the first delivery reports when done
+    void execute(command).then((outcome) => hub.commandResult(outcome));
+  });
+
+  return { hub, originalFetch, execute };
+}

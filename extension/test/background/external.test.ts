@@ -1,0 +1,80 @@
+import { describe, expect, it, vi } from "vitest";
+import { handleExternal, isDashboardOrigin, type ExternalDeps } from "../../src/background/external";
+
+function deps(overrides: Partial<ExternalDeps> = {}): ExternalDeps {
+  return {
+    dashboardOrigins: () => ["https://dash.example.com"],
+    paused: () => false,
+    creatorId: () => "300000",
+    chats: async () => [{ withUser: { id: 400001 } }],
+    messages: async (_creator, chatId) => [{ id: 1, chatId: chatId ?? 400001 }],
+    requestResync: vi.fn(),
+    execute: vi.fn(async (command) => ({
+      state: "done" as const,
+      duplicate: false,
+      outcome: { commandId: command.commandId, status: "sent" as const, detail: { messageId: 9 } },
+    })),
+    ...overrides,
+  };
+}
+
+const command = { commandId: "c1", userId: 300000, chatId: 400001, text: "hi", createdAt: "2024-05-01T00:00:00Z" };
+
+describe("external messages (the Bridge dashboard)", () => {
+  it("refuses every request from an origin that is not a dashboard", async () => {
+    const d = deps();
+    for (const origin of [
+      "https://evil.example",
+      "http://localhost.evil.com",
+      "http://127.0.0.1.nip.io",
+      "https://localhost:5173",
+      "http://dash.example.com",
+      "null",
+      undefined,
+    ]) {
+      for (const message of [{ type: "get_all_chats_from_db" }, { type: "execute_agent_command", command }]) {
+        expect(await handleExternal(message, { origin }, d)).toEqual({ ok: false, error: "origin not allowed" });
+      }
+    }
+    expect(d.execute).not.toHaveBeenCalled();
+  });
+
+  it("serves localhost, 127.0.0.1 (any port) and configured origins", async () => {
+    expect(isDashboardOrigin("http://127.0.0.1:8000", [])).toBe(true);
+    expect(isDashboardOrigin("http://localhost:5173", [])).toBe(true);
+    expect(isDashboardOrigin("https://dash.example.com", ["https://dash.example.com/"])).toBe(true);
+    const d = deps();
+    expect(await handleExternal({ type: "get_all_chats_from_db" }, { origin: "http://127.0.0.1:8000" }, d)).toEqual({
+      ok: true,
+      data: { creatorId: "300000", chats: [{ withUser: { id: 400001 } }] },
+    });
+    expect(d.requestResync).toHaveBeenCalled();
+    expect(await handleExternal({ type: "get_all_messages_from_db", chatId: "400002" }, { url: "https://dash.example.com/app" }, d)).toEqual({
+      ok: true,
+      data: { creatorId: "300000", messages: [{ id: 1, chatId: 400002 }] },
+    });
+    expect(await handleExternal({ type: "get_all_messages_from_db", payload: { chatId: 7 } }, { origin: "http://localhost:3000" }, d)).toMatchObject({
+      data: { messages: [{ chatId: 7 }] },
+    });
+  });
+
+  it("executes a valid command and reports its outcome", async () => {
+    const d = deps();
+    expect(await handleExternal({ type: "execute_agent_command", command }, { origin: "http://localhost:5173" }, d)).toEqual({
+      ok: true,
+      data: { commandId: "c1", status: "sent", detail: { messageId: 9 }, duplicate: false },
+    });
+    expect(await handleExternal({ type: "execute_agent_command", payload: command }, { origin: "http://localhost:5173" }, d)).toMatchObject({ ok: true });
+    expect(d.execute).toHaveBeenCalledTimes(2);
+  });
+
+  it("refuses malformed requests, unknown types and commands while paused", async () => {
+    const origin = { origin: "http://localhost:5173" };
+    const d = deps({ paused: () => true });
+    expect(await handleExternal({ type: "execute_agent_command", command: { ...command, text: 1 } }, origin, d)).toEqual({ ok: false, error: "invalid command" });
+    expect(await handleExternal({ type: "execute_agent_command", command }, origin, d)).toEqual({ ok: false, error: "the Agent is paused" });
+    expect(await handleExternal({ type: "drop_tables" }, origin, d)).toMatchObject({ ok: false });
+    expect(await handleExternal("get_all_chats_from_db", origin, d)).toMatchObject({ ok: false });
+    expect(d.execute).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * A fake of the browser WebSocket as the background uses it, with a server side the test
+ * drives: `accept()` sends `connection_ack`, `push()` sends any frame, `ack()` / `fail()`
+ * answer a frame by `ref`, and `autoAck` answers every frame as the gateway would.
+ */
+export interface SentFrame {
+  type: string;
+  ref?: string;
+  payload?: any;
+}
+
+export class FakeSocket extends EventTarget {
+  static instances: FakeSocket[] = [];
+  static readonly CONNECTING = 0;
+  static readonly OPEN = 1;
+  static readonly CLOSING = 2;
+  static readonly CLOSED = 3;
+
+  readonly url: string;
+  readyState = 0;
+  sent: string[] = [];
+  closeCode: number | undefined;
+  /** Called for every frame the Agent sends (after it is recorded). */
+  onSend: ((frame: SentFrame, text: string) => void) | null = null;
+
+  constructor(url: string | URL) {
+    super();
+    this.url = String(url);
+    FakeSocket.instances.push(this);
+  }
+
+  static reset(): void {
+    FakeSocket.instances = [];
+  }
+
+  static latest(): FakeSocket {
+    const socket = FakeSocket.instances.at(-1);
+    if (!socket) throw new Error("no socket opened");
+    return socket;
+  }
+
+  send(text: string): void {
+    if (this.readyState !== 1) throw new Error("InvalidStateError: not open");
+    this.sent.push(text);
+    this.onSend?.(JSON.parse(text) as SentFrame, text);
+  }
+
+  close(code?: number): void {
+    if (this.readyState === 3) return;
+    this.closeCode = code;
+    this.readyState = 3;
+    queueMicrotask(() => this.dispatchEvent(new Event("close")));
+  }
+
+  // ---- server side ----
+
+  frames(): SentFrame[] {
+    return this.sent.map((text) => JSON.parse(text) as SentFrame);
+  }
+
+  /** Frames other than keepalives. */
+  data(): SentFrame[] {
+    return this.frames().filter((f) => f.type !== "keepalive");
+  }
+
+  accept(userId = "300000", maxFrameBytes = 1 << 20, extra: Record<string, unknown> = {}): void {
+    this.readyState = 1;
+    this.dispatchEvent(new Event("open"));
+    this.push({
+      type: "connection_ack",
+      payload: {
+        version: "test",
+        connectionId: `c-${FakeSocket.instances.length}`,
+        role: "agent",
+        userIds: [userId],
+        serverTime: new Date().toISOString(),
+        maxFrameBytes,
+        keepaliveIntervalS: 20,
+        ...extra,
+      },
+    });
+  }
+
+  push(frame: unknown): void {
+    this.dispatchEvent(new MessageEvent("message", { data: JSON.stringify(frame) }));
+  }
+
+  ack(ref: string | undefined, frameType = "new_raw_message"): void {
+    this.push({ type: "ingest_ack", payload: { ref: ref ?? null, frameType, streamSeq: 1, duplicate: false } });
+  }
+
+  fail(ref: string | undefined, code: string): void {
+    this.push({ type: "system_error", payload: { code, message: code, ref: ref ?? null } });
+  }
+
+  /** Answer every non-keepalive frame with an ingest_ack, as the gateway does. */
+  autoAck(): void {
+    this.onSend = (frame) => {
+      if (frame.type !== "keepalive") queueMicrotask(() => this.ack(frame.ref, frame.type));
+    };
+  }
+
+  serverClose(): void {
+    this.close(1012);
+  }
+}
+
+/** Resolve once `probe` returns true (polling), or fail after `ms`. */
+export async function until(probe: () => boolean, ms = 3000, what = "condition"): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
