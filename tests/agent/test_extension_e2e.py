@@ -214,6 +214,57 @@ async def test_nothing_is_lost_while_the_brain_is_down(stack: Stack, nc: Client)
     assert ordered == sorted(ordered)  # oldest first, as they were written
 
 
+EXTENSION_ID = "ajigponlcdgmgdaljhhlillldadmmoik"  # from the manifest's `key`
+ASK_EXTENSION = """([id, message]) => new Promise((resolve) => {
+  chrome.runtime.sendMessage(id, message, (reply) => {
+    resolve(chrome.runtime.lastError ? {lastError: chrome.runtime.lastError.message} : reply);
+  });
+})"""
+
+
+async def test_the_dashboard_path_reads_the_db_and_executes_at_most_once(stack: Stack) -> None:
+    """What the Bridge's ExtensionService does, from a page on a dashboard origin."""
+    dashboard = await stack.context.new_page()
+    await dashboard.goto(stack.gateway.http + "/")
+    ask = lambda message: dashboard.evaluate(ASK_EXTENSION, [EXTENSION_ID, message])  # noqa: E731
+    chats = await ask({"type": "get_all_chats_from_db"})
+    assert chats["ok"] is True and len(chats["data"]["chats"]) == CHATS
+    fan = int(stack.page.url.rstrip("/").rsplit("/", 1)[-1])
+    messages = await ask({"type": "get_all_messages_from_db", "chatId": str(fan)})
+    assert messages["ok"] is True and messages["data"]["messages"]
+    text = f"from the dashboard {uuid.uuid4().hex[:6]}"
+    command = {
+        "commandId": uuid.uuid4().hex,
+        "userId": stack.user,
+        "chatId": fan,
+        "text": text,
+        "price": None,
+        "mediaIds": [],
+        "origin": "analyst",
+        "createdAt": datetime.now(UTC).isoformat(),
+    }
+    first = await ask({"type": "execute_agent_command", "command": command})
+    assert first["ok"] is True and first["data"]["status"] == "sent", first
+    again = await ask({"type": "execute_agent_command", "command": command})
+    assert again["ok"] is True and again["data"]["duplicate"] is True
+    # The same commandId through the Brain afterwards is not executed again either.
+    assert (await stack.api("POST", "/commands", json=command)).status_code == 202
+    await asyncio.sleep(4)
+    sent = [s for s in (await stack.sim("GET", "/_sim/sent"))["sent"] if text in s["body"]["text"]]
+    assert len(sent) == 1
+    # A page on another origin is refused by Chrome itself (externally_connectable).
+    other = await stack.context.new_page()
+    await other.goto("https://onlyfans.com/my/chats/")
+    refused = await other.evaluate(
+        """([id]) => { try { return typeof chrome.runtime?.sendMessage; }
+                       catch (e) { return 'error'; } }""",
+        [EXTENSION_ID],
+    )
+    assert refused != "function"
+    await other.close()
+    await dashboard.close()
+
+
 async def stored_frames(nc: Client, user: str) -> list[bytes]:
     js = nc.jetstream()
     out: list[bytes] = []
