@@ -26,6 +26,11 @@ test *args: lint check-gen ext
 ext:
     cd extension && npm ci --no-audit --no-fund --loglevel=error && npm run typecheck && npm test && npm run build
 
+# The dashboard: pinned install, wire types regenerated (fails if src/gen drifted), checks, build.
+[group('test')]
+ui:
+    cd bridge-ui && npm ci --no-audit --no-fund --loglevel=error && npm run sync:ws && npm run sync:rest && git diff --exit-code -- src/gen && npm run typecheck && npm test && npm run build
+
 [group('test')]
 test-fast *args:
     python -m pytest -q -m "not slow" {{args}}
