@@ -17,7 +17,7 @@ token user role="analyst":
     ofca token create --user {{user}} --role {{role}}
 
 [group('test')]
-test *args: lint check-gen ext
+test *args: lint check-gen ext ui
     python -m pytest -q {{args}}
 
 # The extension: install pinned packages, type-check, unit tests, and build extension/dist
@@ -29,7 +29,7 @@ ext:
 # The dashboard: pinned install, wire types regenerated (fails if src/gen drifted), checks, build.
 [group('test')]
 ui:
-    cd bridge-ui && npm ci --no-audit --no-fund --loglevel=error && npm run sync:ws && npm run sync:rest && git diff --exit-code -- src/gen && npm run typecheck && npm test && npm run build
+    cd bridge-ui && npm ci --no-audit --no-fund --loglevel=error && npm run sync:ws && npm run sync:rest && test -z "$(git status --porcelain -- src/gen)" && npm run typecheck && npm test && npm run build
 
 [group('test')]
 test-fast *args:

@@ -1,0 +1,18 @@
+/** Settings: the creator's (auto-send, retention, restricted words), the Agent link, and data. */
+import { AgentSection } from "./AgentSection";
+import { CreatorSettingsForm } from "./CreatorSettingsForm";
+import { DataSection } from "./DataSection";
+
+export function SettingsView({ userId }: { userId: string }) {
+  return (
+    <div className="settings" data-testid="settings-view">
+      <div className="view-head">
+        <h1>Settings</h1>
+        <span className="muted">Creator {userId}</span>
+      </div>
+      <CreatorSettingsForm userId={userId} />
+      <AgentSection />
+      <DataSection userId={userId} />
+    </div>
+  );
+}
