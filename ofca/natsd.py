@@ -65,6 +65,10 @@ class EmbeddedNats:
     max_payload: int = 8 * 1024 * 1024
     sync_always: bool = False
     process: subprocess.Popen[bytes] | None = None
+    # A member of a cluster: its name, its route port, and every member's route port.
+    server_name: str | None = None
+    cluster_port: int | None = None
+    route_ports: tuple[int, ...] = ()
 
     @property
     def url(self) -> str:
@@ -72,14 +76,23 @@ class EmbeddedNats:
 
     def config_text(self) -> str:
         sync = "\n  sync_interval: always" if self.sync_always else ""
-        return (
+        text = (
             f"listen: {self.host}:{self.port}\n"
             f"http: {self.host}:{self.monitor_port}\n"
             f"max_payload: {self.max_payload}\n"
             f'jetstream {{\n  store_dir: "{self.store_dir}"{sync}\n}}\n'
         )
+        if self.cluster_port is not None:
+            routes = ", ".join(f"nats://{self.host}:{p}" for p in self.route_ports)
+            text += (
+                f"server_name: {self.server_name}\n"
+                f"cluster {{\n  name: ofca\n  listen: {self.host}:{self.cluster_port}\n"
+                f"  routes: [{routes}]\n}}\n"
+            )
+        return text
 
-    def start(self, wait_s: float = 20.0) -> None:
+    def start(self, wait_s: float = 20.0, *, wait: bool = True) -> None:
+        """Start the process; with `wait`, return once it is healthy (JetStream enabled)."""
         self.store_dir.mkdir(parents=True, exist_ok=True)
         conf = self.store_dir / "nats.conf"
         conf.write_text(self.config_text())
@@ -91,6 +104,11 @@ class EmbeddedNats:
             start_new_session=True,
             preexec_fn=die_with_parent,  # noqa: PLW1509 - only calls prctl
         )
+        if wait:
+            self.wait_healthy(wait_s)
+
+    def wait_healthy(self, wait_s: float = 20.0) -> None:
+        assert self.process is not None
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

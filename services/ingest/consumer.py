@@ -12,10 +12,11 @@ import contextlib
 import structlog
 from nats.aio.client import Client
 from nats.aio.msg import Msg
+from nats.errors import ConnectionClosedError, NoRespondersError
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from nats.js.errors import NotFoundError
+from nats.js.errors import NotFoundError, ServiceUnavailableError
 
 from contracts import subjects
 from contracts.streams import AGENT_IN, KV_INGEST_SNAPSHOTS, owned_partitions
@@ -27,6 +28,7 @@ from services.ingest.sink import EventSink, JetStreamSink
 
 log = structlog.get_logger()
 ACK_WAIT_S = 60.0
+FETCH_RETRY_S = 0.5
 
 
 def consumer_name(partition: int) -> str:
@@ -161,6 +163,12 @@ class Ingest:
             try:
                 msgs = await psub.fetch(batch, timeout=1.0)
             except (NatsTimeoutError, TimeoutError):
+                continue
+            except (ServiceUnavailableError, NoRespondersError, ConnectionClosedError) as exc:
+                # A NATS node is failing over (or the connection is re-establishing): the
+                # durable consumer keeps our place; wait and fetch again rather than crash.
+                log.warning("fetch_unavailable", error=type(exc).__name__)
+                await asyncio.sleep(FETCH_RETRY_S)
                 continue
             batch = fetch_size(msgs, self.settings.fetch_batch)
             for msg in msgs:
