@@ -32,6 +32,7 @@ from services.graph.views import NodeCache
 
 log = structlog.get_logger()
 LIVE_PENDING = 100  # fewer pending messages than this: the consumer is caught up
+LIVE_SCORE_PUSH = 50  # an enrichment batch changing at most this many chats is pushed
 
 
 class GraphService:
@@ -65,6 +66,12 @@ class GraphService:
         if kind == "control" and any(isinstance(e, SnapshotReplaced) for e in events):
             await pushes.push_full_sync(self.nc, self.queries.full_sync(user_id))
         elif kind == "delta" and changed:
+            await pushes.push_appends(self.nc, user_id, state, changed, self.cache)
+            self.dirty_analytics.add(user_id)
+        elif kind == "enrichment" and changed and len(changed) <= LIVE_SCORE_PUSH:
+            # Live re-scores (priority, tier, sentiment) reach the inbox at once; a bulk
+            # re-scoring (a first run over a big snapshot) is left to analytics and the next
+            # full sync rather than flooding Bridges with thousands of nodes.
             await pushes.push_appends(self.nc, user_id, state, changed, self.cache)
             self.dirty_analytics.add(user_id)
         elif changed:

@@ -59,10 +59,14 @@ async def test_a_fan_message_gets_scores_and_a_draft_that_is_sent_only_when_appr
     message["text"] = "how much for a custom video of you in the red lingerie?? 😍"
     await agent.send_and_wait(new_raw_message(fan, message))
 
+    pushed_appends: list[dict[str, Any]] = []
     async with asyncio.timeout(30):  # other chats of the snapshot await replies too
         while True:
-            suggestion = (await next_of(bridge, "reply_suggestion"))["payload"]
-            if suggestion["chatId"] == str(fan):
+            frame = json.loads(await bridge.recv())
+            if frame["type"] == "append_message":
+                pushed_appends.append(frame)
+            if frame["type"] == "reply_suggestion" and frame["payload"]["chatId"] == str(fan):
+                suggestion = frame["payload"]
                 break
     assert suggestion["replyToMessageId"] == str(message["id"])
     assert suggestion["text"].strip() and suggestion["blocked"] is False
@@ -77,6 +81,16 @@ async def test_a_fan_message_gets_scores_and_a_draft_that_is_sent_only_when_appr
             await asyncio.sleep(0.2)
     assert profile["rfm"].startswith("R") and 0.0 <= profile["churnRisk"] <= 1.0
     assert profile["conversation"]["sentimentMean"] is not None
+
+    # The delta's own append, then the re-scored conversation, live: the same chat again with
+    # what enrichment changed (the new message's topics and sentiment, priority, tier).
+    appended = [f["payload"] for f in pushed_appends if f["payload"]["chatId"] == str(fan)]
+    async with asyncio.timeout(30):
+        while len({json.dumps(n, sort_keys=True) for n in appended}) < 2:
+            node = (await next_of(bridge, "append_message"))["payload"]
+            if node["chatId"] == str(fan):
+                appended.append(node)
+    assert appended[-1]["sentimentMean"] is not None
 
     # Auto-send is off by default: the draft alone sends nothing.
     assert await commands_within(agent, 2.0) == []
