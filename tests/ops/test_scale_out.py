@@ -20,11 +20,13 @@ from pathlib import Path
 import httpx
 import pytest
 from nats.aio.client import Client
+from nats.errors import Error as NatsError
+from nats.js.errors import ServiceUnavailableError
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from contracts import subjects
-from contracts.events import MessageAdded
+from contracts.events import Event, MessageAdded
 from contracts.streams import PARTITIONS
 from ofca.agent_protocol import AgentClient, new_raw_message
 from tests.command.stack import CommandProcess, PrivateGateway, command, commands_within
@@ -156,6 +158,16 @@ async def fleet(secret: str, tmp_path: Path) -> AsyncIterator[Fleet]:
     cluster.stop()
 
 
+async def read_log(nc: Client, user: str) -> list[tuple[str, Event]]:
+    """The creator's event log, retried while the restarted node rejoins (leaders move)."""
+    async with asyncio.timeout(60):
+        while True:
+            try:
+                return await read_events(nc, user)
+            except (ServiceUnavailableError, NatsError):
+                await asyncio.sleep(0.5)
+
+
 def expected_ids(inbox: Inbox) -> dict[str, set[str]]:
     ids: dict[str, set[str]] = defaultdict(set)
     for message in iter_messages(inbox):
@@ -251,7 +263,7 @@ async def test_killing_a_nats_node_and_a_graph_instance_mid_stream_loses_nothing
             missing = {c: truth[c] - got.get(c, set()) for c in truth}
             extra = {c: got.get(c, set()) - truth[c] for c in truth}
             raise AssertionError(f"{user}: missing {missing}, extra {extra}") from None
-        log = await read_events(fleet.nc, user)
+        log = await read_log(fleet.nc, user)
         added = [e for _, e in log if isinstance(e, MessageAdded)]
         ids = [str(e.message_id) for e in added]
         assert len(ids) == len(set(ids)), "a message was written to the log twice"
