@@ -56,7 +56,7 @@ from services.enrichment.drafts.llm import LlmDrafter
 from services.enrichment.drafts.safety import SafetyPolicy
 from services.enrichment.fans import ChatFacts, Line, score_chat
 from services.enrichment.metrics import DRAFTS, EMITTED, EVENTS_FOLDED
-from services.enrichment.nlp import MODEL, score_text
+from services.enrichment.nlp import MODEL, score_text, taxonomy
 from services.enrichment.pushes import push_suggestions
 from services.enrichment.settings import EnrichmentSettings
 
@@ -64,6 +64,20 @@ log = structlog.get_logger()
 LIVE_PENDING = 100
 SETTINGS_TTL_S = 60.0
 PPV_KEPT = 10
+# The topic a draft answers when a message has several: the one a chatter must act on first.
+INTENT_ORDER = (
+    taxonomy.COMPLAINT,
+    taxonomy.LEAVING,
+    taxonomy.CUSTOM_REQUEST,
+    taxonomy.PURCHASE_INTENT,
+    taxonomy.PRICING,
+    taxonomy.CONTENT_REQUEST,
+    taxonomy.TIP,
+    taxonomy.SCHEDULING,
+    taxonomy.COMPLIMENT,
+    taxonomy.GREETING,
+    taxonomy.SMALL_TALK,
+)
 
 
 @dataclass
@@ -322,7 +336,7 @@ class EnrichmentService:
         if creator.drafted.get(facts.chat_id, 0) >= last.message_id:
             return None
         history = [(line.direction, line.text) for line in facts.timeline[-8:]]
-        intent = last.topics[0] if last.topics else None
+        intent = min(last.topics, key=INTENT_ORDER.index, default=None)
         draft = await self.drafter.suggest(
             creator.creator_id,
             fan_message=last.text,

@@ -71,3 +71,11 @@ def test_churn_risk_rises_with_silence_leaving_talk_and_bad_mood() -> None:
     assert risk_leaving >= 0.6
     assert reasons_leaving[0] == "says_leaving" and "negative_mood" in reasons_leaving
     assert 0.0 <= risk_leaving <= 1.0
+
+
+def test_a_draft_answers_the_most_actionable_topic_of_a_message() -> None:
+    from services.enrichment.service import INTENT_ORDER  # noqa: PLC0415
+
+    assert sorted(INTENT_ORDER) == sorted(taxonomy.TOPICS)  # every topic, once
+    topics = (taxonomy.COMPLIMENT, taxonomy.CUSTOM_REQUEST, taxonomy.PRICING)
+    assert min(topics, key=INTENT_ORDER.index) == taxonomy.CUSTOM_REQUEST
