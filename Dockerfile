@@ -6,9 +6,21 @@
 #   docker build --target gateway -t ofca-gateway .
 #
 # Targets: gateway, ingest, graph, enrichment, command (long-running services, `ofca service
-# NAME`) and provision (a one-shot job, `ofca provision`). Configuration is only `OFCA_*`
-# environment variables (docs/configuration.md); how to run it all: deploy/README.md.
-# tests/deploy/test_compose.py checks this file statically (CI has no Docker engine).
+# NAME`) and provision (a one-shot job, `ofca provision`). `dashboard` is a build stage only:
+# the gateway image gets its output. Configuration is only `OFCA_*` environment variables
+# (docs/configuration.md); how to run it all: deploy/README.md. tests/deploy/ checks this file
+# statically (CI has no Docker engine).
+
+# The Bridge dashboard (bridge-ui), built with the versions its lockfile pins. Its generated
+# types (src/gen) are committed, so the build needs nothing from the Python side. vite 8 wants
+# Node 20.19+ (package.json `engines`); 22 is the maintained LTS line.
+FROM node:22-slim AS dashboard
+WORKDIR /bridge-ui
+# The lockfile first: the `npm ci` layer is reused until the dependencies change.
+COPY bridge-ui/package.json bridge-ui/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY bridge-ui/ ./
+RUN npm run build
 
 FROM python:3.11-slim AS base
 
@@ -38,8 +50,11 @@ ENV OFCA_LOG_FORMAT=json \
     OFCA_HEALTH_HOST=0.0.0.0 \
     OFCA_GATEWAY_HOST=0.0.0.0
 
-# The gateway serves its sockets, REST API and probes on OFCA_GATEWAY_PORT.
+# The gateway serves its sockets, REST API, probes and the dashboard on OFCA_GATEWAY_PORT.
 FROM base AS gateway
+# Owned by root and read-only for the service user: nothing in it is written at run time.
+COPY --from=dashboard /bridge-ui/dist /opt/ofca/dashboard
+ENV OFCA_DASHBOARD_DIR=/opt/ofca/dashboard
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('OFCA_GATEWAY_PORT', '8000'), timeout=2)"]

@@ -50,11 +50,12 @@ fmt:
 gen:
     python -m contracts.schema_export
     python -m services.gateway.openapi_export
+    python -m contracts.asyncapi
 
 # Fails when generated files differ from what the code produces.
 [group('gen')]
 check-gen: gen
-    git diff --exit-code -- contracts/schemas || (echo "generated schemas drifted: commit the output of 'just gen'" && exit 1)
+    git diff --exit-code -- contracts/schemas docs/asyncapi.json || (echo "generated schemas drifted: commit the output of 'just gen'" && exit 1)
 
 # Quick variants of every benchmark (figures in docs/benchmarks.md).
 [group('bench')]

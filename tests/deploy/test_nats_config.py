@@ -5,11 +5,13 @@
 import re
 import shlex
 import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 
-from ofca.natsd import EmbeddedNats, NatsServerError, nats_server_binary
+from ofca.natsd import EmbeddedNats, NatsServerError, free_port, nats_server_binary
 from tests.deploy.compose_files import (
     COMPOSE_DATA,
     service,
@@ -89,3 +91,59 @@ def test_nats_command_is_accepted_by_nats_server(tmp_path: Path) -> None:
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "is valid" in output, output
+
+
+def healthcheck_url() -> str:
+    """The URL the nats container's healthcheck fetches (busybox `wget -q -O /dev/null URL`)."""
+    test = service("nats")["healthcheck"]["test"]
+    assert test[:2] == ["CMD", "wget"], f"the alpine image has busybox wget: {test}"
+    assert test[2:5] == ["-q", "-O", "/dev/null"]
+    return str(test[5])
+
+
+def test_nats_healthcheck_probes_the_monitoring_port() -> None:
+    match = re.fullmatch(r"http://127\.0\.0\.1:(\d+)(/healthz\S*)", healthcheck_url())
+    assert match, healthcheck_url()
+    assert match[1] == option(nats_command(), "-m", "--http_port")
+
+
+@pytest.mark.nats
+def test_nats_healthcheck_passes_on_the_server_compose_runs(tmp_path: Path) -> None:
+    """The compose command line, run for real (ports moved to free ones): its healthcheck URL
+    answers 200 once JetStream is up."""
+    try:
+        binary = nats_server_binary()
+    except NatsServerError as e:
+        pytest.skip(str(e))
+    config_path, content = nats_config_text()
+    (tmp_path / "nats.conf").write_text(content)
+    store = option(nats_command(), "-sd", "--store_dir")
+    monitor = option(nats_command(), "-m", "--http_port")
+    assert store is not None and monitor is not None
+    port = free_port()
+    local = {
+        config_path: str(tmp_path / "nats.conf"),
+        store: str(tmp_path / "data"),
+        monitor: str(port),
+    }
+    argv = [local.get(arg, arg) for arg in nats_command()]
+    url = healthcheck_url().replace(f":{monitor}/", f":{port}/")
+    process = subprocess.Popen(
+        [binary, *argv, "-a", "127.0.0.1", "-p", str(free_port())],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=1) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                assert process.poll() is None, "nats-server exited"
+                assert time.monotonic() < deadline, f"{url} never answered"
+                time.sleep(0.1)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
