@@ -65,6 +65,9 @@ bench:
     python bench/graph/projection.py --messages 100000 --chats 2000
     python bench/graph/recovery.py --messages 100000 --chats 2000
     python bench/enrichment/throughput.py --messages 100000 --chats 2000
+    python bench/e2e/snapshot.py --messages 100000 --chats 2000
+    python bench/e2e/deltas.py --rate 500 --creators 50 --deltas 3000
+    python bench/e2e/sockets.py --sockets 1000 --hold 40
 
 # Full variants: 1M-message snapshots (needs ~12 GiB of memory).
 [group('bench')]
@@ -74,6 +77,9 @@ bench-full:
     python bench/graph/projection.py --messages 1000000 --chats 20000
     python bench/graph/recovery.py --messages 1000000 --chats 20000
     python bench/enrichment/throughput.py --messages 1000000 --chats 20000
+    python bench/e2e/snapshot.py --messages 1000000 --chats 20000
+    python bench/e2e/deltas.py --rate 1000 --creators 100 --deltas 10000
+    python bench/e2e/sockets.py --sockets 5000 --hold 60
 
 # Precision/recall per topic and sentiment agreement on the held-out labelled lines.
 [group('bench')]
