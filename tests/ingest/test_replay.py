@@ -27,7 +27,9 @@ async def progress_state(nc: Client, user: str, snapshot_id: str) -> str | None:
 
 
 async def wait_state(nc: Client, user: str, snapshot_id: str, state: str) -> None:
-    deadline = time.monotonic() + 30
+    # A replay re-reads all of AGENT_IN, which holds every earlier test's frames (the session
+    # shares one nats-server): allow for a long log on a busy CI machine.
+    deadline = time.monotonic() + 180
     while await progress_state(nc, user, snapshot_id) != state:
         assert time.monotonic() < deadline, "ingest did not re-process the snapshot"
         await asyncio.sleep(0.2)
