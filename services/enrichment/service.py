@@ -125,6 +125,7 @@ class EnrichmentService:
         self.progress: KeyValue | None = None
         self.settings_kv: KeyValue | None = None
         self._policies: dict[str, tuple[float, SafetyPolicy]] = {}
+        self.replaying = False
 
     # --- folding -----------------------------------------------------------------------------
     def fold(self, user_id: str, event: Event, emit: bool, part: PartitionState) -> None:
@@ -284,7 +285,7 @@ class EnrichmentService:
             EMITTED.inc(len(events))
         for user_id, suggestions in drafts.items():
             await push_suggestions(self.nc, user_id, suggestions)
-        if part.seq > part.mark and not part.touched:
+        if part.seq > part.mark and not part.touched and not self.replaying:
             part.mark = part.seq
             assert self.progress is not None
             await self.progress.put(f"p{partition}", str(part.mark).encode())
@@ -432,12 +433,26 @@ class EnrichmentService:
                 part.mark = int(entry.value or b"0")
             await self.subscribe(partition)
         log.info("enrichment_consuming", partitions=sorted(self.partitions), model=MODEL)
+        async def on_replay(msg: Msg) -> None:
+            """`ofca replay --service enrichment` cleared the progress marks: exit, so the
+            restarted process scores the whole log again (outputs keep their ids)."""
+            self.replaying = True
+            if msg.reply:
+                await msg.respond((self.settings.instance or "enrichment").encode())
+            stop.set()
+
+        ctl = await self.nc.subscribe(subjects.control("enrichment", "replay"), cb=on_replay)
         watcher = asyncio.create_task(self.watch_settings(stop))
         try:
             await self.flush_loop(stop)
         finally:
+            await ctl.unsubscribe()
             await asyncio.gather(watcher, return_exceptions=True)
             await self.drafter.aclose()
+            if self.replaying:  # a mark written while the request travelled must go too
+                for partition in self.partitions:
+                    with contextlib.suppress(Exception):
+                        await self.progress.delete(f"p{partition}")
 
 
 def _digest(*parts: object) -> str:

@@ -142,6 +142,18 @@ class GraphService:
         self.queries.on_forget = self.forget
         await self.projection.load(self.js, self.store)
         rpc = await self.nc.subscribe("rpc.graph.>", cb=self.queries.handle)
+        replaying = asyncio.Event()
+
+        async def on_replay(msg: Msg) -> None:
+            """`ofca replay --service graph`: it already cleared the snapshots; stop without
+            saving (and drop any snapshot saved meanwhile) so the restarted process folds
+            the whole log from the first event."""
+            replaying.set()
+            if msg.reply:
+                await msg.respond((self.settings.instance or "graph").encode())
+            stop.set()
+
+        ctl = await self.nc.subscribe(subjects.control("graph", "replay"), cb=on_replay)
         for partition in self.projection.partitions:
             await self.subscribe(partition)
         log.info("graph_consuming", partitions=sorted(self.projection.partitions))
@@ -154,8 +166,15 @@ class GraphService:
             await stop.wait()
         finally:
             await rpc.unsubscribe()
+            await ctl.unsubscribe()
             await asyncio.gather(*loops, return_exceptions=True)
-            await self.projection.save(self.store)
+            if replaying.is_set():
+                for partition in self.projection.partitions:
+                    with contextlib.suppress(Exception):
+                        await self.store.delete(f"p{partition}")
+                log.info("graph_replay_requested_exiting")
+            else:
+                await self.projection.save(self.store)
 
 
 async def purge_before(js: JetStreamContext, user_id: str, cutoff_ms: int) -> None:
