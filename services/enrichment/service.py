@@ -433,6 +433,7 @@ class EnrichmentService:
                 part.mark = int(entry.value or b"0")
             await self.subscribe(partition)
         log.info("enrichment_consuming", partitions=sorted(self.partitions), model=MODEL)
+
         async def on_replay(msg: Msg) -> None:
             """`ofca replay --service enrichment` cleared the progress marks: exit, so the
             restarted process scores the whole log again (outputs keep their ids)."""
