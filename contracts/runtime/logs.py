@@ -43,7 +43,12 @@ def configure_logging(service: str, fmt: str = "json", level: str = "INFO") -> N
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer()
         if fmt == "json"
-        else structlog.dev.ConsoleRenderer(colors=False)
+        # Plain tracebacks: with `rich` installed (a dependency of some dev tools) structlog
+        # would render locals with syntax highlighting, which can take minutes for a frame
+        # holding a multi-MiB snapshot part and makes a stopping service look hung.
+        else structlog.dev.ConsoleRenderer(
+            colors=False, exception_formatter=structlog.dev.plain_traceback
+        )
     )
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
