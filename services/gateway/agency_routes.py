@@ -6,13 +6,14 @@ from fastapi import APIRouter, HTTPException, Query, Request
 
 from contracts.models.graph import GraphView
 from contracts.models.queries import NetworkInsights
-from services.gateway.auth import AnyPrincipal
+from services.gateway.auth import AnyPrincipal, analyst_only
 from services.gateway.query_routes import ask_graph
 
 router = APIRouter(prefix="/api/v1/agency", tags=["agency"])
 
 
 def _users(users: str, principal: AnyPrincipal) -> list[str]:
+    analyst_only(principal)
     wanted = [u for u in users.split(",") if u]
     if not wanted:
         raise HTTPException(422, "users: comma-separated creator ids")

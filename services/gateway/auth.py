@@ -32,10 +32,19 @@ def rest_principal(request: Request) -> Principal:
         ) from exc
 
 
+def analyst_only(principal: Principal) -> None:
+    """403 unless `principal` is an analyst. An Agent's token is for its socket only: on REST
+    it could otherwise turn auto-send on or delete the creator's data."""
+    if principal.role != "analyst":
+        AUTH_REFUSED.labels(why="role").inc()
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "an analyst token is required")
+
+
 def analyst_for(
     user_id: str, principal: Annotated[Principal, Depends(rest_principal)]
 ) -> Principal:
-    """An analyst (or the creator's own agent) allowed to read `user_id`; else 403."""
+    """An analyst whose token covers `user_id`; else 403."""
+    analyst_only(principal)
     if not principal.may_access(user_id):
         AUTH_REFUSED.labels(why="tenant").inc()
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this token does not cover that creator")

@@ -65,8 +65,13 @@ def _error(code: ErrorCode, message: str, ref: str | None = None, **extra: Any) 
     return WssError(code=code, message=message, ref=ref, details=details)
 
 
-def parse_frame(raw: bytes, role: str, max_bytes: int) -> Frame | WssError:
-    """Check one frame from a socket of `role`; never raises."""
+def parse_frame(raw: bytes, role: str, max_bytes: int, *, utf8: bool = False) -> Frame | WssError:
+    """Check one frame from a socket of `role`; never raises.
+
+    `utf8` says the bytes are known to be UTF-8 (a text frame, decoded by the WebSocket layer);
+    otherwise (a binary frame) they are checked first: msgspec raises UnicodeDecodeError on
+    invalid UTF-8 in a string it decodes, and skips (so would store) it inside raw records.
+    """
     if len(raw) > max_bytes:
         return _error(
             ErrorCode.FRAME_TOO_LARGE,
@@ -74,6 +79,8 @@ def parse_frame(raw: bytes, role: str, max_bytes: int) -> Frame | WssError:
             size=len(raw),
             max=max_bytes,
         )
+    if not utf8 and not _is_utf8(raw):
+        return _error(ErrorCode.INVALID_JSON, "frame is not UTF-8")
     try:
         head = _head_decoder.decode(raw)
     except RecursionError:
@@ -105,6 +112,17 @@ def parse_frame(raw: bytes, role: str, max_bytes: int) -> Frame | WssError:
     return Frame(type=head.type, ref=ref, raw=raw, model=model)
 
 
+def peek_ref(raw: bytes, max_bytes: int) -> str | None:
+    """The `ref` of a frame that will not be parsed further (rate-limited), if it has one."""
+    if len(raw) > max_bytes:
+        return None
+    try:
+        head = _head_decoder.decode(raw)
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+        return None
+    return head.ref if isinstance(head.ref, str) and len(head.ref) <= 128 else None
+
+
 def _parse_cache_update(raw: bytes, ref: str | None) -> Frame | WssError:
     try:
         frame = _cache_update_decoder.decode(raw)
@@ -131,7 +149,15 @@ def _parse_cache_update(raw: bytes, ref: str | None) -> Frame | WssError:
 def _is_json(raw: bytes) -> bool:
     try:
         msgspec.json.decode(raw)
-    except (msgspec.DecodeError, RecursionError):
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+        return False
+    return True
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode()
+    except UnicodeDecodeError:
         return False
     return True
 

@@ -21,6 +21,7 @@ from contracts import subjects
 from contracts.models.queries import QueryReply
 from contracts.runtime.nats import streams_present
 from contracts.streams import KV_AGENT_PRESENCE
+from services.gateway.limits import TokenLimits
 from services.gateway.settings import GatewaySettings
 
 if TYPE_CHECKING:
@@ -36,6 +37,9 @@ class GatewayRuntime:
         self.nc = nc
         self.js: JetStreamContext = nc.jetstream()
         self.sessions: set[SocketSession] = set()
+        self.limits = TokenLimits(
+            settings.sockets_per_token, settings.frames_per_second, settings.frame_burst
+        )
         self.publish_timeout = 5.0
         self._presence: KeyValue | None = None
         # Never promise a frame size the NATS server would refuse to store.

@@ -20,6 +20,21 @@ class GatewaySettings(ServiceSettings):
         description="Frames above this are refused by the WebSocket layer (close 1009).",
     )
     socket_queue: int = Field(default=1000, description="Outgoing frames buffered per socket.")
+    frames_per_second: float = Field(
+        default=200,
+        description="Frames per second one token may send over its sockets on this gateway; "
+        "beyond it (and the burst) a frame gets `rate_limited`. 0: no limit.",
+    )
+    frame_burst: int = Field(
+        default=400,
+        description="Frames a token may send at once before the per-second rate applies. A "
+        "token that sends this many more while rate-limited is flooding: closed with 1013.",
+    )
+    sockets_per_token: int = Field(
+        default=5,
+        description="Sockets one token may hold open on this gateway; the next handshake is "
+        "refused (HTTP 403). 0: no limit.",
+    )
     full_sync_timeout_s: float = 5.0
     query_timeout_s: float = Field(default=10.0, description="How long REST waits for graph.")
     dashboard_dir: Path | None = Field(

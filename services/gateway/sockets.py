@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import structlog
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
+from fastapi.responses import PlainTextResponse
 
 from contracts import VERSION, subjects
 from contracts.models.core import BrainState, ConnectionInfo, ErrorCode, SystemStatus, WssError
@@ -13,19 +14,35 @@ from contracts.wire import ConnectionAckMessage, SystemErrorMessage, SystemStatu
 from services.gateway.agent_frames import AgentFrameHandler
 from services.gateway.auth import authenticate
 from services.gateway.bridge_frames import BridgeFrameHandler
-from services.gateway.frames import parse_frame
+from services.gateway.frames import parse_frame, peek_ref
+from services.gateway.limits import Admission
 from services.gateway.metrics import AUTH_REFUSED, FRAME_ERRORS, FRAMES_IN, SOCKETS
 from services.gateway.runtime import GatewayRuntime
-from services.gateway.session import SocketSession
+from services.gateway.session import CLOSE_TRY_AGAIN, SocketSession
 
 router = APIRouter()
 log = structlog.get_logger()
 
 
 async def _refuse(websocket: WebSocket, why: str, reason: str) -> None:
-    """Refuse the handshake before accepting it: the client sees HTTP 403, no data flows."""
+    """Refuse the handshake before accepting it: the client sees HTTP 403 with `reason` as the
+    body (a server without the denial-response extension sends a bare 403); no data flows."""
     AUTH_REFUSED.labels(why=why).inc()
+    if "websocket.http.response" in websocket.scope.get("extensions", {}):
+        await websocket.send_denial_response(PlainTextResponse(reason, status.HTTP_403_FORBIDDEN))
+        return
     await websocket.close(code=status.WS_1008_POLICY_VIOLATION, reason=reason)
+
+
+async def _refuse_extra_socket(
+    websocket: WebSocket, rt: GatewayRuntime, principal: Principal
+) -> bool:
+    """Count this socket against its token; refuse the handshake when the token has enough."""
+    if rt.limits.open_socket(principal.token_id):
+        return False
+    limit = rt.settings.sockets_per_token
+    await _refuse(websocket, "sockets", f"this token already has {limit} sockets open here")
+    return True
 
 
 def _principal(websocket: WebSocket) -> Principal | None:
@@ -42,16 +59,21 @@ async def agent_socket(websocket: WebSocket) -> None:
         await _refuse(websocket, "token", "an agent token is required")
         return
     rt: GatewayRuntime = websocket.app.state.runtime
-    session = await _open(websocket, rt, principal, principal.user_ids[0])
-    handler = AgentFrameHandler(rt, session)
-    await session.forward(rt.nc, subjects.agent_user(session.user_id), queue="agents")
-    await session.forward(rt.nc, subjects.agent_all(session.user_id))
-    await handler.agent_online(True)
+    if await _refuse_extra_socket(websocket, rt, principal):
+        return
     try:
-        await _receive_loop(websocket, rt, session, handler)
+        session = await _open(websocket, rt, principal, principal.user_ids[0])
+        handler = AgentFrameHandler(rt, session)
+        await session.forward(rt.nc, subjects.agent_user(session.user_id), queue="agents")
+        await session.forward(rt.nc, subjects.agent_all(session.user_id))
+        await handler.agent_online(True)
+        try:
+            await _receive_loop(websocket, rt, session, handler, principal)
+        finally:
+            await handler.agent_online(False)
+            await _close(rt, session)
     finally:
-        await handler.agent_online(False)
-        await _close(rt, session)
+        rt.limits.close_socket(principal.token_id)
 
 
 @router.websocket("/ws/bridge")
@@ -70,21 +92,27 @@ async def bridge_socket(websocket: WebSocket) -> None:
         await _refuse(websocket, "tenant", "this token does not cover that creator")
         return
     rt: GatewayRuntime = websocket.app.state.runtime
-    session = await _open(websocket, rt, principal, user_id)
-    await session.forward(rt.nc, subjects.bridge(user_id))
+    if await _refuse_extra_socket(websocket, rt, principal):
+        return
     try:
-        full_sync = await rt.request_full_sync(user_id)
-        if full_sync is not None:
-            session.send_text(full_sync, "full_sync_response")
-        online = await rt.agent_online(user_id)
-        state = BrainState.REALTIME if full_sync is not None else BrainState.IDLE
-        status_frame = SystemStatus(
-            user_id=user_id, state=state, agent_online=online, at=datetime.now(UTC)
-        )
-        session.send_model(SystemStatusMessage(payload=status_frame))
-        await _receive_loop(websocket, rt, session, BridgeFrameHandler(rt, session, principal))
+        session = await _open(websocket, rt, principal, user_id)
+        await session.forward(rt.nc, subjects.bridge(user_id))
+        try:
+            full_sync = await rt.request_full_sync(user_id)
+            if full_sync is not None:
+                session.send_text(full_sync, "full_sync_response")
+            online = await rt.agent_online(user_id)
+            state = BrainState.REALTIME if full_sync is not None else BrainState.IDLE
+            status_frame = SystemStatus(
+                user_id=user_id, state=state, agent_online=online, at=datetime.now(UTC)
+            )
+            session.send_model(SystemStatusMessage(payload=status_frame))
+            handler = BridgeFrameHandler(rt, session, principal)
+            await _receive_loop(websocket, rt, session, handler, principal)
+        finally:
+            await _close(rt, session)
     finally:
-        await _close(rt, session)
+        rt.limits.close_socket(principal.token_id)
 
 
 async def _open(
@@ -121,8 +149,12 @@ async def _receive_loop(
     rt: GatewayRuntime,
     session: SocketSession,
     handler: AgentFrameHandler | BridgeFrameHandler,
+    principal: Principal,
 ) -> None:
-    """Read frames until the peer leaves; a bad frame gets a `system_error`, never a close."""
+    """Read frames until the peer leaves; a bad frame gets a `system_error`, never a close.
+
+    The one exception is a token flooding its sockets far beyond `OFCA_FRAMES_PER_SECOND`:
+    after its `rate_limited` errors run out, the socket is closed with 1013."""
     while not session.closed.is_set():
         try:
             message = await websocket.receive()
@@ -132,7 +164,15 @@ async def _receive_loop(
             return
         text, data = message.get("text"), message.get("bytes")
         raw = text.encode() if text is not None else (data or b"")
-        frame = parse_frame(raw, session.role, rt.max_frame_bytes)
+        admission = rt.limits.admit(principal.token_id)
+        if admission is not Admission.ACCEPT:
+            _rate_limited(rt, session, principal, raw)
+            if admission is Admission.FLOODING:
+                log.warning("socket_flooding", role=session.role)
+                await session.close(CLOSE_TRY_AGAIN, "rate limit exceeded; slow down")
+                return
+            continue
+        frame = parse_frame(raw, session.role, rt.max_frame_bytes, utf8=text is not None)
         if isinstance(frame, WssError):
             FRAME_ERRORS.labels(role=session.role, code=frame.code.value).inc()
             session.send_model(SystemErrorMessage(payload=frame))
@@ -152,3 +192,19 @@ async def _receive_loop(
                 code=ErrorCode.INTERNAL, message="the frame could not be processed", ref=frame.ref
             )
             session.send_model(SystemErrorMessage(payload=error))
+
+
+def _rate_limited(
+    rt: GatewayRuntime, session: SocketSession, principal: Principal, raw: bytes
+) -> None:
+    """Drop a frame over the token's rate, telling the sender (by its `ref`) when to retry."""
+    FRAME_ERRORS.labels(role=session.role, code=ErrorCode.RATE_LIMITED.value).inc()
+    retry = rt.limits.retry_after(principal.token_id)
+    error = WssError(
+        code=ErrorCode.RATE_LIMITED,
+        message=f"more than {rt.settings.frames_per_second:g} frames per second from this "
+        "token; send it again later",
+        ref=peek_ref(raw, rt.max_frame_bytes),
+        details=[{"retryAfterS": round(retry, 3)}],
+    )
+    session.send_model(SystemErrorMessage(payload=error))
