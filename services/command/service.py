@@ -491,7 +491,15 @@ class CommandService:
         caught_up = asyncio.Event()
         NOT_READY.add(CATCHING_UP)
         consumer = asyncio.create_task(self.consume(stop, caught_up))
-        await caught_up.wait()
+        waiting = [asyncio.create_task(caught_up.wait()), asyncio.create_task(stop.wait())]
+        await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in waiting:
+            waiter.cancel()
+        if not caught_up.is_set():  # stopped (SIGTERM) before catching up: leave at once
+            await asyncio.gather(consumer, return_exceptions=True)
+            await rpc.unsubscribe()
+            await forget.unsubscribe()
+            return
         self.live = True
         NOT_READY.discard(CATCHING_UP)
         log.info("command_live", partitions=self.partitions, commands=len(self.ledger.entries))
