@@ -1,13 +1,42 @@
-"""Connecting to NATS and checking that the provisioned streams exist."""
+"""Connecting to NATS, riding out its hiccups, and checking the provisioned streams exist."""
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import nats
+import structlog
 from nats.aio.client import Client
+from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
+from nats.js.errors import Error as JetStreamError
 from nats.js.errors import NotFoundError
 
 from contracts.streams import STREAMS
+
+# What a reconnecting client or a JetStream node failing over raises: worth waiting out.
+TRANSIENT_NATS_ERRORS = (NatsError, JetStreamError, TimeoutError)
+RETRY_ATTEMPTS = 6  # waits 0.25 + 0.5 + 1 + 2 + 4 s between them: longer than a reconnect
+
+T = TypeVar("T")
+log = structlog.get_logger()
+
+
+async def retried(op: Callable[[], Awaitable[T]], what: str, attempts: int = RETRY_ATTEMPTS) -> T:
+    """`await op()`, again after a backoff while NATS answers with a transient error.
+
+    `op` must be safe to repeat (an idempotent put, a publish with a `Nats-Msg-Id`, a read).
+    """
+    for attempt in range(attempts - 1):
+        try:
+            return await op()
+        except NotFoundError:
+            raise  # a missing key, stream or consumer stays missing
+        except TRANSIENT_NATS_ERRORS as exc:
+            delay = min(8.0, 0.25 * 2**attempt)
+            log.warning("nats_retry", what=what, error=type(exc).__name__, delay_s=delay)
+            await asyncio.sleep(delay)
+    return await op()
 
 
 async def connect(url: str, name: str, *, within_s: float = 10.0) -> Client:

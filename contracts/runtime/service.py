@@ -35,7 +35,10 @@ async def run_service(name: str, settings: ServiceSettings, body: Body = _wait_f
     async def readiness() -> list[str]:
         if not nc.is_connected:
             return ["nats: not connected"]
-        missing = [f"stream missing: {s}" for s in await streams_present(js)]
+        try:
+            missing = [f"stream missing: {s}" for s in await streams_present(js)]
+        except (NatsError, TimeoutError):
+            return ["nats: not answering"]  # a reconnect or a failover: not ready, not a crash
         return missing + sorted(NOT_READY)
 
     tasks: list[asyncio.Task[None]] = [asyncio.create_task(body(nc, stop), name=name)]

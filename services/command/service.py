@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -41,6 +42,7 @@ from contracts.models.commands import (
 )
 from contracts.models.queries import CreatorSettings, QueryReply
 from contracts.runtime.probes import NOT_READY
+from contracts.runtime.pull import BoundedPull
 from contracts.streams import (
     COMMANDS,
     EVENTS,
@@ -57,6 +59,7 @@ from services.command.settings import CommandSettings
 
 log = structlog.get_logger()
 FETCH_BATCH = 256
+FETCH_BYTES = 8 * 1024 * 1024
 CATCHING_UP = "catching up with the COMMANDS stream"
 SWEEP_S = 1.0
 
@@ -310,10 +313,10 @@ class CommandService:
         after a NATS outage from the last sequence seen."""
         while not stop.is_set():
             try:
-                sub = await self.js.pull_subscribe(
-                    "",
-                    stream=COMMANDS.name,
-                    config=ConsumerConfig(
+                info = await self.js.add_consumer(
+                    COMMANDS.name,
+                    ConsumerConfig(
+                        name=f"command-{uuid.uuid4().hex[:12]}",
                         filter_subjects=[
                             subjects.commands_stored(partition=p) for p in self.partitions
                         ],
@@ -323,26 +326,32 @@ class CommandService:
                         inactive_threshold=60.0,
                     ),
                 )
+                # Returns as soon as a record is there (a count-only long poll would hold a
+                # lone request until the batch filled or the poll expired).
+                pull = await BoundedPull(
+                    self.nc, COMMANDS.name, info.name, max_bytes=FETCH_BYTES
+                ).start()
             except (NatsError, JetStreamError, TimeoutError):
                 await asyncio.sleep(1)
                 continue
             try:
                 while not stop.is_set():
-                    try:
-                        msgs = await sub.fetch(FETCH_BATCH, timeout=0.5)
-                    except (NatsTimeoutError, TimeoutError):
+                    msgs = await pull.fetch(FETCH_BATCH, wait_s=0.5)
+                    if not msgs:
                         caught_up.set()
                         continue
                     for msg in msgs:
                         await self.on_record(msg)
-                    if msgs and msgs[-1].metadata.num_pending == 0:
+                    if msgs[-1].metadata.num_pending == 0:
                         caught_up.set()
             except (NatsError, JetStreamError, TimeoutError) as exc:
                 log.warning("command_consumer_restart", error=type(exc).__name__)
                 await asyncio.sleep(1)
             finally:
                 with contextlib.suppress(Exception):
-                    await sub.unsubscribe()
+                    await pull.unsubscribe()
+                with contextlib.suppress(Exception):
+                    await self.js.delete_consumer(COMMANDS.name, info.name)
 
     async def sweep(self, stop: asyncio.Event) -> None:
         """Retry deliveries, expire what waited too long, finish interrupted steps."""

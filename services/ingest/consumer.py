@@ -14,11 +14,11 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.errors import ConnectionClosedError, NoRespondersError
 from nats.errors import TimeoutError as NatsTimeoutError
-from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError, ServiceUnavailableError
 
 from contracts import subjects
+from contracts.runtime.pull import BoundedPull
 from contracts.streams import AGENT_IN, KV_INGEST_SNAPSHOTS, owned_partitions
 from services.ingest.lane import CreatorLane
 from services.ingest.metrics import LANES
@@ -35,11 +35,10 @@ def consumer_name(partition: int) -> str:
     return f"ingest-p{partition}"
 
 
-async def reset_consumer(
-    js: JetStreamContext, partition: int, *, from_start: bool = False
-) -> JetStreamContext.PullSubscription:
+async def reset_consumer(nc: Client, partition: int, *, from_start: bool = False) -> BoundedPull:
     """(Re)create the partition's durable consumer just after its ack floor (or at the start of
     the stream, for a replay) and bind to it."""
+    js = nc.jetstream()
     name = consumer_name(partition)
     floor = 0
     try:
@@ -58,22 +57,12 @@ async def reset_consumer(
         opt_start_seq=floor + 1 if floor else None,
     )
     await js.add_consumer(AGENT_IN.name, config)
-    return await js.pull_subscribe_bind(durable=name, stream=AGENT_IN.name)
+    # Snapshot parts are megabytes each: a pull bounded by count alone could put more on the
+    # wire than the server buffers for a client, which then cuts us off as a slow consumer.
+    return await BoundedPull(nc, AGENT_IN.name, name, max_bytes=FETCH_BYTES).start()
 
 
 FETCH_BYTES = 16 * 1024 * 1024
-
-
-def fetch_size(last: list[Msg], most: int) -> int:
-    """How many frames to ask for next, so one pull stays near FETCH_BYTES.
-
-    Snapshot parts are megabytes each: 64 of them in one pull would overflow what the server
-    buffers for a client, and the server would cut the connection as a slow consumer.
-    """
-    if not last:
-        return most
-    average = sum(len(m.data) for m in last) / len(last)
-    return max(1, min(most, int(FETCH_BYTES // max(average, 1))))
 
 
 class InflightBytes:
@@ -157,11 +146,11 @@ class Ingest:
 
         await lane.run(may_end)
 
-    async def consume(self, psub: JetStreamContext.PullSubscription, stop: asyncio.Event) -> None:
+    async def consume(self, psub: BoundedPull, stop: asyncio.Event) -> None:
         batch = self.settings.fetch_batch
         while not stop.is_set():
             try:
-                msgs = await psub.fetch(batch, timeout=1.0)
+                msgs = await psub.fetch(batch, wait_s=1.0)
             except (NatsTimeoutError, TimeoutError):
                 continue
             except (ServiceUnavailableError, NoRespondersError, ConnectionClosedError) as exc:
@@ -170,7 +159,6 @@ class Ingest:
                 log.warning("fetch_unavailable", error=type(exc).__name__)
                 await asyncio.sleep(FETCH_RETRY_S)
                 continue
-            batch = fetch_size(msgs, self.settings.fetch_batch)
             for msg in msgs:
                 await self.dispatch(msg)
 
@@ -227,9 +215,8 @@ async def _consume_until(
     *,
     from_start: bool,
 ) -> None:
-    js = nc.jetstream()
     partitions = owned_partitions(settings.ingest_instances, settings.ingest_index)
-    subs = [await reset_consumer(js, p, from_start=from_start) for p in partitions]
+    subs = [await reset_consumer(nc, p, from_start=from_start) for p in partitions]
     log.info("ingest_consuming", partitions=partitions, from_start=from_start)
     consumers = [asyncio.create_task(ingest.consume(s, stop)) for s in subs]
     try:

@@ -4,6 +4,7 @@ Key `<user>.<digest of snapshot_id>` holds one snapshot's progress; key `<user>.
 snapshot whose remaining parts the creator's deltas are waiting for.
 """
 
+import contextlib
 import hashlib
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -11,6 +12,8 @@ from typing import Literal, Protocol
 import msgspec
 from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KeyValue
+
+from contracts.runtime.nats import retried
 
 State = Literal["open", "complete", "abandoned"]
 
@@ -52,34 +55,43 @@ _decode = msgspec.json.Decoder(SnapshotProgress).decode
 
 
 class KvProgressStore:
+    """Progress in KV; every call waits out a NATS reconnect (each is safe to repeat)."""
+
     def __init__(self, kv: KeyValue) -> None:
         self.kv = kv
 
+    async def _get(self, key: str) -> bytes | None:
+        async def get() -> bytes | None:
+            try:
+                return (await self.kv.get(key)).value or None
+            except KeyNotFoundError:
+                return None
+
+        return await retried(get, "progress_get")
+
     async def load(self, user_id: str, snapshot_id: str) -> SnapshotProgress | None:
-        try:
-            entry = await self.kv.get(_key(user_id, snapshot_id))
-        except KeyNotFoundError:
-            return None
-        return _decode(entry.value) if entry.value else None
+        value = await self._get(_key(user_id, snapshot_id))
+        return _decode(value) if value else None
 
     async def save(self, user_id: str, progress: SnapshotProgress) -> None:
-        await self.kv.put(_key(user_id, progress.snapshot_id), _encode(progress))
+        key, blob = _key(user_id, progress.snapshot_id), _encode(progress)
+        await retried(lambda: self.kv.put(key, blob), "progress_put")
 
     async def open_snapshot(self, user_id: str) -> str | None:
-        try:
-            entry = await self.kv.get(f"{user_id}.open")
-        except KeyNotFoundError:
-            return None
-        return entry.value.decode() if entry.value else None
+        value = await self._get(f"{user_id}.open")
+        return value.decode() if value else None
 
     async def set_open(self, user_id: str, snapshot_id: str | None) -> None:
-        if snapshot_id is None:
-            try:
-                await self.kv.delete(f"{user_id}.open")
-            except KeyNotFoundError:
-                return
-        else:
-            await self.kv.put(f"{user_id}.open", snapshot_id.encode())
+        key = f"{user_id}.open"
+        if snapshot_id is not None:
+            await retried(lambda: self.kv.put(key, snapshot_id.encode()), "progress_put")
+            return
+
+        async def delete() -> None:
+            with contextlib.suppress(KeyNotFoundError):
+                await self.kv.delete(key)
+
+        await retried(delete, "progress_delete")
 
 
 @dataclass

@@ -14,16 +14,14 @@ from typing import Protocol
 
 import structlog
 from nats.aio.client import Client
-from nats.errors import Error as NatsError
-from nats.js.errors import Error as JetStreamError
 from pydantic import BaseModel
 
 from contracts import subjects
 from contracts.events import Event, encode_batch, encode_event
+from contracts.runtime.nats import retried
 from contracts.streams import EVENTS
 from services.ingest.metrics import EVENTS_PUBLISHED
 
-PUBLISH_ATTEMPTS = 6
 log = structlog.get_logger()
 
 
@@ -64,16 +62,7 @@ class JetStreamSink:
             return
         subject = subjects.events(user_id, kind)
         batches = split_batches(events, self.max_bytes)
-        for attempt in range(PUBLISH_ATTEMPTS):
-            try:
-                await self._publish(user_id, subject, key, batches)
-                break
-            except (NatsError, JetStreamError, TimeoutError) as exc:
-                if attempt == PUBLISH_ATTEMPTS - 1:
-                    raise
-                delay = min(8.0, 0.25 * 2**attempt)
-                log.warning("events_publish_retry", error=type(exc).__name__, delay_s=delay)
-                await asyncio.sleep(delay)
+        await retried(lambda: self._publish(user_id, subject, key, batches), "events_publish")
         EVENTS_PUBLISHED.inc(len(events))
 
     async def _publish(self, user_id: str, subject: str, key: str, batches: list[bytes]) -> None:

@@ -3,7 +3,7 @@
 import asyncio
 
 from contracts.streams import owned_partitions
-from services.ingest.consumer import InflightBytes, fetch_size
+from services.ingest.consumer import InflightBytes
 
 
 def test_instances_own_disjoint_partitions_covering_all() -> None:
@@ -23,15 +23,3 @@ async def test_inflight_bytes_waits_for_room_and_lets_one_oversize_frame_through
     await cap.release(30)
     await asyncio.wait_for(cap.acquire(500), 1)  # alone, a frame above the cap still passes
     assert cap.used == 500
-
-
-class _Frame:
-    def __init__(self, size: int) -> None:
-        self.data = b"x" * size
-
-
-def test_fetch_size_shrinks_for_snapshot_parts_and_recovers_for_deltas() -> None:
-    assert fetch_size([], 64) == 64
-    assert fetch_size([_Frame(4 * 1024 * 1024)] * 4, 64) == 4  # type: ignore[list-item]
-    assert fetch_size([_Frame(2_000)] * 64, 64) == 64  # type: ignore[list-item]
-    assert fetch_size([_Frame(64 * 1024 * 1024)], 64) == 1  # type: ignore[list-item]
