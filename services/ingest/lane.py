@@ -175,6 +175,10 @@ class CreatorLane:
             if progress is not None and progress.state == "open":
                 self.open = progress
                 self.seen.seed(progress.last_message_keys)
+                if len(progress.done) >= progress.parts and self.creator_id is not None:
+                    # The process died between the last part and the completion: no part will
+                    # come again to finish it (a redelivered one is a duplicate), so do it now.
+                    await self.complete(progress)
 
     async def on_part(self, delivery: Delivery) -> None:
         assert self.creator_id is not None
