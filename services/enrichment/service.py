@@ -264,25 +264,37 @@ class EnrichmentService:
         drafts: dict[str, list[ReplySuggested]] = {}
         if part.live and part.touched:
             touched, part.touched = part.touched, set()
-            for user_id, chat_id in sorted(touched):
-                for event in await self._chat_outputs(user_id, chat_id):
-                    part.out.setdefault(user_id, []).append(event)
-                    if isinstance(event, ReplySuggested):
-                        drafts.setdefault(user_id, []).append(event)
+            try:
+                for user_id, chat_id in sorted(touched):
+                    for event in await self._chat_outputs(user_id, chat_id):
+                        part.out.setdefault(user_id, []).append(event)
+                        if isinstance(event, ReplySuggested):
+                            drafts.setdefault(user_id, []).append(event)
+            except BaseException:
+                part.touched |= touched  # a chat read again emits nothing it already queued
+                raise
         out, part.out = part.out, {}
         size = self.settings.enrichment_flush_events
-        for user_id, events in out.items():
-            for start in range(0, len(events), size):
-                chunk = [encode_event(e) for e in events[start : start + size]]
-                ids = ",".join(e.event_id for e in events[start : start + size])
-                msg_id = hashlib.blake2b(ids.encode(), digest_size=16).hexdigest()
-                await self.js.publish(
-                    subjects.events(user_id, "enrichment"),
-                    encode_batch(chunk),
-                    stream=EVENTS.name,
-                    headers={subjects.HEADER_MSG_ID: msg_id},
-                )
-            EMITTED.inc(len(events))
+        try:
+            for user_id, events in out.items():
+                for start in range(0, len(events), size):
+                    chunk = [encode_event(e) for e in events[start : start + size]]
+                    ids = ",".join(e.event_id for e in events[start : start + size])
+                    msg_id = hashlib.blake2b(ids.encode(), digest_size=16).hexdigest()
+                    await self.js.publish(
+                        subjects.events(user_id, "enrichment"),
+                        encode_batch(chunk),
+                        stream=EVENTS.name,
+                        headers={subjects.HEADER_MSG_ID: msg_id},
+                    )
+                EMITTED.inc(len(events))
+        except BaseException:
+            # NATS failed mid-flush: queue the outputs again, ahead of newer ones, so the next
+            # flush publishes them and the mark never passes them (what did land is a
+            # duplicate, ignored by event id).
+            for user_id, events in out.items():
+                part.out[user_id] = events + part.out.get(user_id, [])
+            raise
         for user_id, suggestions in drafts.items():
             await push_suggestions(self.nc, user_id, suggestions)
         if part.seq > part.mark and not part.touched and not self.replaying:
