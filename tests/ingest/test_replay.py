@@ -1,10 +1,15 @@
-"""`ofca replay --service ingest`: re-derive the event log from the retained Agent frames."""
+"""`ofca replay --service ingest`: re-derive the event log from the retained Agent frames.
+
+A replay re-reads all of `AGENT_IN`; on the session's shared nats-server that is every earlier
+test's frames (the 20k-chat dashboard run among them). These tests get a server of their own.
+"""
 
 import asyncio
 import os
 import sys
 import time
 import uuid
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from nats.aio.client import Client
@@ -13,11 +18,30 @@ from contracts.streams import AGENT_IN, KV_INGEST_SNAPSHOTS
 from ofca.agent_protocol import AgentClient
 from ofca.replay import replay
 from services.ingest.progress import KvProgressStore
-from tests.conftest import ROOT, Gateway
+from tests.conftest import ROOT, Gateway, private_nats, provisioned_client, run_gateway
 from tests.ingest.stack import IngestProcess, snapshot_done, wait_events
 from tools.ofsim import generate_inbox, iter_messages
 
 pytestmark = pytest.mark.nats
+
+
+@pytest.fixture(scope="module")
+def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from private_nats(tmp_path_factory.mktemp("replay-nats"))
+
+
+@pytest.fixture(scope="module")
+async def nc(nats_url: str) -> AsyncIterator[Client]:
+    async for client in provisioned_client(nats_url):
+        yield client
+
+
+@pytest.fixture(scope="module")
+async def gateway(
+    nc: Client, nats_url: str, secret: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Gateway]:
+    async for gw in run_gateway(nats_url, secret, tmp_path_factory.mktemp("replay-gw")):
+        yield gw
 
 
 async def progress_state(nc: Client, user: str, snapshot_id: str) -> str | None:
@@ -27,9 +51,7 @@ async def progress_state(nc: Client, user: str, snapshot_id: str) -> str | None:
 
 
 async def wait_state(nc: Client, user: str, snapshot_id: str, state: str) -> None:
-    # A replay re-reads all of AGENT_IN, which holds every earlier test's frames (the session
-    # shares one nats-server): allow for a long log on a busy CI machine.
-    deadline = time.monotonic() + 180
+    deadline = time.monotonic() + 60
     while await progress_state(nc, user, snapshot_id) != state:
         assert time.monotonic() < deadline, "ingest did not re-process the snapshot"
         await asyncio.sleep(0.2)
