@@ -35,6 +35,12 @@ ui:
 test-fast *args:
     python -m pytest -q -m "not slow" {{args}}
 
+# Every fault drill: each service killed in each phase, NATS killed as well as stopped
+# (`just test` runs a representative subset; see docs/drills.md).
+[group('test')]
+drills *args:
+    OFCA_DRILLS=full python -m pytest -q tests/drills {{args}}
+
 [group('lint')]
 lint:
     ruff check .
