@@ -41,6 +41,7 @@ from contracts.models.commands import (
     SendMessageCommand,
 )
 from contracts.models.queries import CreatorSettings, QueryReply
+from contracts.runtime.kv import watch_keys
 from contracts.runtime.probes import NOT_READY
 from contracts.runtime.pull import BoundedPull
 from contracts.streams import (
@@ -378,25 +379,13 @@ class CommandService:
     async def watch_presence(self, stop: asyncio.Event) -> None:
         """Follow `agent_presence` (the gateway touches it on connect and every keepalive)."""
         kv = await self.js.key_value(KV_AGENT_PRESENCE)
-        while not stop.is_set():
-            try:
-                watcher = await kv.watchall(ignore_deletes=True, meta_only=True)
-            except (NatsError, JetStreamError, TimeoutError):
-                await asyncio.sleep(1)
-                continue
-            try:
-                while not stop.is_set():
-                    try:
-                        update = await watcher.updates(timeout=1.0)  # type: ignore[no-untyped-call]
-                    except (NatsTimeoutError, TimeoutError):
-                        continue
-                    if update is not None and update.key:
-                        self._spawn(self.on_agent_presence(update.key))
-            except (NatsError, JetStreamError) as exc:
-                log.warning("presence_watch_restart", error=type(exc).__name__)
-            finally:
-                with contextlib.suppress(Exception):
-                    await watcher.stop()  # type: ignore[no-untyped-call]
+        await watch_keys(
+            kv,
+            lambda key: self._spawn(self.on_agent_presence(key)),
+            stop,
+            ignore_deletes=True,
+            name="presence_watch",
+        )
 
     async def auto_send(self, stop: asyncio.Event) -> None:
         """Turn fresh, unblocked drafts into `auto` requests; the decision re-checks the rules.

@@ -20,7 +20,6 @@ import structlog
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
-from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from nats.js.errors import Error as JetStreamError
 from nats.js.errors import NotFoundError
@@ -45,6 +44,7 @@ from contracts.events import (
     make_event_id,
 )
 from contracts.models.queries import CreatorSettings
+from contracts.runtime.kv import watch_keys
 from contracts.streams import (
     EVENTS,
     KV_CREATOR_SETTINGS,
@@ -383,25 +383,10 @@ class EnrichmentService:
     async def watch_settings(self, stop: asyncio.Event) -> None:
         """Forget a creator's cached policy as soon as their settings change."""
         assert self.settings_kv is not None
-        while not stop.is_set():
-            try:
-                watcher = await self.settings_kv.watchall(meta_only=True)
-            except (NatsError, JetStreamError, TimeoutError):
-                await asyncio.sleep(1)
-                continue
-            try:
-                while not stop.is_set():
-                    try:
-                        update = await watcher.updates(timeout=1.0)  # type: ignore[no-untyped-call]
-                    except (NatsTimeoutError, TimeoutError):
-                        continue
-                    if update is not None and update.key:
-                        self._policies.pop(update.key, None)
-            except (NatsError, JetStreamError) as exc:
-                log.warning("settings_watch_restart", error=type(exc).__name__)
-            finally:
-                with contextlib.suppress(Exception):
-                    await watcher.stop()  # type: ignore[no-untyped-call]
+        policies = self._policies
+        await watch_keys(
+            self.settings_kv, lambda key: policies.pop(key, None), stop, name="settings_watch"
+        )
 
     async def policy(self, user_id: str) -> SafetyPolicy:
         """The creator's safety policy (restricted words), cached; a settings change is
