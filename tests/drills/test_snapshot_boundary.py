@@ -101,6 +101,7 @@ async def test_ingest_killed_between_the_last_part_and_completion(stack: Stack) 
     connect_agents(stack, creators)
     killed: list[SnapshotProgress] = []
     left: list[SnapshotProgress] = []
+    hit = asyncio.Event()
 
     async def on_progress(msg: Msg) -> None:
         if msg.subject.endswith(".open") or killed or not msg.data:
@@ -116,6 +117,7 @@ async def test_ingest_killed_between_the_last_part_and_completion(stack: Stack) 
             key = msg.subject.removeprefix(f"$KV.{KV_INGEST_SNAPSHOTS}.")
             entry = await (await stack.nc.jetstream().key_value(KV_INGEST_SNAPSHOTS)).get(key)
             left.append(msgspec.json.decode(entry.value or b"", type=SnapshotProgress))
+            hit.set()
 
     watch = await stack.nc.subscribe(f"$KV.{KV_INGEST_SNAPSHOTS}.{creator.user}.*", cb=on_progress)
     counter = Counter()
@@ -123,9 +125,8 @@ async def test_ingest_killed_between_the_last_part_and_completion(stack: Stack) 
     await send_deltas(creator, counter)
     # The Agent's acks mean "stored in AGENT_IN"; ingest, slowed by the proxy, may still be
     # working through the last parts.
-    deadline = time.monotonic() + 30
-    while not killed and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(hit.wait(), 30)
     await watch.unsubscribe()
     proxy.delay = 0.0
     assert killed, "ingest was not killed at the snapshot boundary"
