@@ -107,6 +107,9 @@ class GraphService:
                     await pushes.push_analytics(
                         self.nc, user_id, state, self.settings.analytics_window_days
                     )
+                # Let waiting event batches in between creators: a hundred creators' analytics
+                # in one go held every append behind them for ~100 ms (the deltas' p99).
+                await asyncio.sleep(0)
 
     async def snapshot_loop(self, stop: asyncio.Event) -> None:
         assert self.store is not None

@@ -8,6 +8,7 @@ the network) are computed from this state.
 
 import time
 from bisect import insort
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import singledispatchmethod
 from typing import Literal
@@ -94,6 +95,9 @@ class Chat:
     version: int = 0  # bumped on every change; caches of derived views key on it
     score: ChatScored | None = None  # enrichment's latest reading of the chat and its fan
     draft: ReplySuggested | None = None  # the latest reply draft (stale once answered)
+    # The version at which the newest message was appended after all others: a summary of
+    # the version before it can then be brought up to date from that message alone.
+    appended_at_version: int = -1
 
     def ordered(self) -> list[Message]:
         """Messages oldest first (deleted ones included; callers filter)."""
@@ -101,8 +105,11 @@ class Chat:
 
     def add(self, message: Message) -> None:
         self.messages[message.message_id] = message
+        newest = not self.order or message.key > self.order[-1]
         insort(self.order, message.key)
         self.version += 1
+        if newest:
+            self.appended_at_version = self.version
 
 
 @dataclass
@@ -132,7 +139,7 @@ class CreatorState:
     def apply(self, event: Event) -> set[int]:
         """Fold one event; returns the chat ids whose view changed."""
         self.version += 1
-        return self._apply(event)
+        return _dispatch(type(event))(self, event)
 
     @singledispatchmethod
     def _apply(self, event: Event) -> set[int]:
@@ -183,7 +190,7 @@ class CreatorState:
         )
         chat.add(message)
         for parked in self.pending.pop(event.message_id, []):
-            self._apply(parked)
+            _dispatch(type(parked))(self, parked)
         return {event.chat_id}
 
     def _park(self, event: "MessageEvent") -> set[int]:
@@ -337,3 +344,11 @@ class CreatorState:
     def _(self, event: RecordRejected) -> set[int]:
         self.rejected_records += 1  # a redelivered rejection may count twice; it is a gauge
         return set()
+
+
+# `singledispatchmethod` builds a new bound wrapper (functools.update_wrapper) on every access
+# in Python 3.11: a tenth of the graph's CPU in a delta stream. The underlying dispatcher
+# caches the handler per event type.
+_dispatch: Callable[[type], Callable[[CreatorState, Event], set[int]]] = CreatorState.__dict__[
+    "_apply"
+].dispatcher.dispatch
