@@ -12,6 +12,7 @@ creator's Bridge. Reported: p50, p99, max, and how many arrived.
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import time
@@ -74,6 +75,7 @@ async def main() -> None:
         tasks = [asyncio.create_task(listen(ws)) for ws in bridges.values()]
         tasks += [asyncio.create_task(drain(a)) for a in agents.values()]
         interval = 1.0 / args.rate
+        cpu_before = brain.cpu()
         start = time.perf_counter()
         for n in range(args.deltas):
             user = users[n % len(users)]
@@ -88,8 +90,11 @@ async def main() -> None:
             delay = start + (n + 1) * interval - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-        achieved = args.deltas / (time.perf_counter() - start)
-        await asyncio.sleep(5)
+        elapsed = time.perf_counter() - start
+        achieved = args.deltas / elapsed
+        busy = sum(brain.cpu().values()) - sum(cpu_before.values())
+        await asyncio.sleep(5)  # the last appends on their way
+        cpu = {k: v - cpu_before[k] for k, v in brain.cpu().items()}
         for task in tasks:
             task.cancel()
         ordered = sorted(latencies)
@@ -99,6 +104,10 @@ async def main() -> None:
             f"{args.creators} creators: p50 {statistics.median(ordered) * 1000:.1f} ms, "
             f"p99 {p99 * 1000:.1f} ms, max {ordered[-1] * 1000:.1f} ms"
         )
+        # Latency at a fixed rate depends on how busy the cores are; CPU per delta does not.
+        per_delta = ", ".join(f"{k} {v / args.deltas * 1e6:.0f}" for k, v in cpu.items())
+        share = busy / elapsed / (os.cpu_count() or 1)
+        print(f"  CPU per delta (us): {per_delta}; cores {share:.0%} busy while sending")
     finally:
         await brain.nc.close()
         brain.stop()

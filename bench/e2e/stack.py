@@ -1,6 +1,7 @@
 """A real Brain for end-to-end benchmarks: NATS, gateway, ingest and graph as processes."""
 
 import asyncio
+import os
 import secrets
 import sys
 import tempfile
@@ -28,6 +29,20 @@ class Brain:
     gateway: Gateway
     private: PrivateGateway
     services: list[ServiceProcess] = field(default_factory=list)
+
+    def pids(self) -> dict[str, int]:
+        """The Brain's processes by name (the load generator is this process)."""
+        assert self.server.process is not None
+        pids = {"gateway": self.private.process.pid, "nats-server": self.server.process.pid}
+        for service in self.services:
+            pids[service.name] = service.process.pid
+        return pids
+
+    def cpu(self) -> dict[str, float]:
+        """CPU seconds used so far by each process, the load generator included."""
+        used = {name: cpu_seconds(pid) for name, pid in self.pids().items()}
+        used["load generator"] = cpu_seconds(os.getpid())
+        return used
 
     def stop(self) -> None:
         self.private.stop()
@@ -68,8 +83,6 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time a process has used so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     ticks = int(fields[11]) + int(fields[12])
-    import os  # noqa: PLC0415
-
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
