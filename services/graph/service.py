@@ -20,7 +20,7 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 from nats.js.object_store import ObjectStore
 
 from contracts import subjects
-from contracts.events import SnapshotReplaced, decode_batch
+from contracts.events import SnapshotAbandoned, SnapshotReplaced, decode_batch
 from contracts.streams import AGENT_IN, EVENTS, OBJ_EXPORTS, OBJ_GRAPH_SNAPSHOTS, owned_partitions
 from services.graph import pushes
 from services.graph.metrics import EVENTS_APPLIED, LAG
@@ -65,6 +65,14 @@ class GraphService:
             return
         if kind == "control" and any(isinstance(e, SnapshotReplaced) for e in events):
             await pushes.push_full_sync(self.nc, self.queries.full_sync(user_id))
+        elif kind == "snapshot":
+            # Analytics of a half-imported snapshot are wrong and, recomputed every few
+            # seconds over a growing state, took 60% of the graph's time in a 1M-message
+            # import. The full_sync_response at its end carries them; an abandoned one
+            # marks them dirty below.
+            return
+        elif kind == "control" and any(isinstance(e, SnapshotAbandoned) for e in events):
+            self.dirty_analytics.add(user_id)
         elif kind == "delta" and changed:
             await pushes.push_appends(self.nc, user_id, state, changed, self.cache)
             self.dirty_analytics.add(user_id)
