@@ -69,6 +69,7 @@ async def main() -> None:
             snapshot_frames(inbox.chats, messages, agent.max_frame_bytes, uuid.uuid4().hex)
         )
         size = sum(len(f) for f in frames)
+        cpu_before = brain.cpu()
         start = time.perf_counter()
         for frame in frames:
             await agent.send_and_wait(frame, within_s=300)
@@ -79,6 +80,7 @@ async def main() -> None:
                 if frame["type"] == "full_sync_response":
                     break
         total = time.perf_counter() - start
+        cpu = {k: v - cpu_before[k] for k, v in brain.cpu().items()}
         rate = len(messages) / total
         plain = plain_decode_rate(frames, len(messages))
         gateway_rss = rss_mib(brain.gateway.process.pid)[1]
@@ -90,6 +92,7 @@ async def main() -> None:
             f"{frame['payload']['totalConversations']:,} conversations; "
             f"gateway peak RSS {gateway_rss:.0f} MiB"
         )
+        print("  CPU seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in cpu.items()))
         await agent.close()
         await bridge.close()
     finally:
