@@ -4,7 +4,12 @@
  * Only dashboard origins are served: `http://127.0.0.1` and `http://localhost` on any port,
  * plus the exact origins listed in `chrome.storage.local` `dashboardOrigins` (those must also
  * match the manifest's `externally_connectable`, or Chrome never delivers them). Everything
- * else is refused. Requests:
+ * else is refused.
+ *
+ * Sending to a fan is irreversible, so `execute_agent_command` is narrower: only the Brain's
+ * own dashboard (the http(s) origin of `brainUrl`, where the gateway serves it) or an origin
+ * listed in `dashboardOrigins`. Any other local web server (a dev tool, another app on the
+ * creator's machine) may read what the dashboard reads, but never send. Requests:
  *
  * - `{type:"get_all_chats_from_db"}` → `{ok:true, data:{creatorId, chats}}` (and a fresh
  *   snapshot to the Brain, as the spec's hydration step says)
@@ -25,6 +30,7 @@ export interface ExternalSender {
 
 export interface ExternalDeps {
   dashboardOrigins: () => readonly string[];
+  brainUrl: () => string;
   paused: () => boolean;
   creatorId: () => string | null;
   chats: (creatorId: string) => Promise<JsonObject[]>;
@@ -64,6 +70,29 @@ export function isDashboardOrigin(origin: string | null, extra: readonly string[
   });
 }
 
+/** The origin the gateway serves the dashboard from: `brainUrl` with ws(s) turned to http(s). */
+export function brainOrigin(brainUrl: string): string | null {
+  try {
+    const url = new URL(brainUrl.replace(/^ws(s?):/i, "http$1:"));
+    return url.protocol === "http:" || url.protocol === "https:" ? url.origin : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a page at `origin` may have the Agent send a message to a fan. */
+export function isCommandOrigin(origin: string | null, brainUrl: string, extra: readonly string[]): boolean {
+  if (!origin || origin === "null") return false;
+  if (origin === brainOrigin(brainUrl)) return true;
+  return extra.some((allowed) => {
+    try {
+      return new URL(allowed).origin === origin;
+    } catch {
+      return false;
+    }
+  });
+}
+
 function argument(message: JsonObject, key: string): unknown {
   if (key in message) return message[key];
   return isObject(message.payload) ? message.payload[key] : undefined;
@@ -74,7 +103,8 @@ export async function handleExternal(
   sender: ExternalSender,
   deps: ExternalDeps,
 ): Promise<ExternalResponse> {
-  if (!isDashboardOrigin(originOf(sender), deps.dashboardOrigins())) {
+  const origin = originOf(sender);
+  if (!isDashboardOrigin(origin, deps.dashboardOrigins())) {
     return { ok: false, error: "origin not allowed" };
   }
   if (!isObject(message) || typeof message.type !== "string") {
@@ -97,6 +127,9 @@ export async function handleExternal(
       return { ok: true, data: { creatorId, messages: await deps.messages(creatorId, chatId) } };
     }
     case "execute_agent_command": {
+      if (!isCommandOrigin(origin, deps.brainUrl(), deps.dashboardOrigins())) {
+        return { ok: false, error: "only the Brain's dashboard may send: add this origin to dashboardOrigins" };
+      }
       const command = argument(message, "command") ?? message.payload;
       if (!isSendMessageCommand(command)) return { ok: false, error: "invalid command" };
       if (deps.paused()) return { ok: false, error: "the Agent is paused" };

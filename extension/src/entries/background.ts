@@ -50,6 +50,7 @@ chrome.runtime.onMessageExternal.addListener((message: unknown, sender, sendResp
     .then(() =>
       handleExternal(message, sender, {
         dashboardOrigins: () => agent.settings.dashboardOrigins,
+        brainUrl: () => agent.settings.brainUrl,
         paused: () => agent.settings.paused,
         creatorId: () => agent.captureCreator,
         chats: (creatorId) => agent.allChats(creatorId),

@@ -1,9 +1,10 @@
 import { describe, expect, it, vi } from "vitest";
-import { handleExternal, isDashboardOrigin, type ExternalDeps } from "../../src/background/external";
+import { brainOrigin, handleExternal, isCommandOrigin, isDashboardOrigin, type ExternalDeps } from "../../src/background/external";
 
 function deps(overrides: Partial<ExternalDeps> = {}): ExternalDeps {
   return {
     dashboardOrigins: () => ["https://dash.example.com"],
+    brainUrl: () => "ws://127.0.0.1:8000",
     paused: () => false,
     creatorId: () => "300000",
     chats: async () => [{ withUser: { id: 400001 } }],
@@ -60,16 +61,34 @@ describe("external messages (the Bridge dashboard)", () => {
 
   it("executes a valid command and reports its outcome", async () => {
     const d = deps();
-    expect(await handleExternal({ type: "execute_agent_command", command }, { origin: "http://localhost:5173" }, d)).toEqual({
+    expect(await handleExternal({ type: "execute_agent_command", command }, { origin: "http://127.0.0.1:8000" }, d)).toEqual({
       ok: true,
       data: { commandId: "c1", status: "sent", detail: { messageId: 9 }, duplicate: false },
     });
-    expect(await handleExternal({ type: "execute_agent_command", payload: command }, { origin: "http://localhost:5173" }, d)).toMatchObject({ ok: true });
+    expect(await handleExternal({ type: "execute_agent_command", payload: command }, { url: "https://dash.example.com/inbox" }, d)).toMatchObject({ ok: true });
     expect(d.execute).toHaveBeenCalledTimes(2);
   });
 
+  it("lets only the Brain's dashboard and listed origins send; other local pages only read", async () => {
+    const d = deps();
+    for (const origin of ["http://localhost:8000", "http://127.0.0.1:8001", "http://localhost:5173"]) {
+      expect(await handleExternal({ type: "get_all_chats_from_db" }, { origin }, d)).toMatchObject({ ok: true });
+      expect(await handleExternal({ type: "execute_agent_command", command }, { origin }, d)).toMatchObject({
+        ok: false,
+        error: expect.stringContaining("only the Brain's dashboard may send"),
+      });
+    }
+    expect(d.execute).not.toHaveBeenCalled();
+    expect(brainOrigin("wss://brain.example.com/")).toBe("https://brain.example.com");
+    expect(brainOrigin("ws://127.0.0.1:8000")).toBe("http://127.0.0.1:8000");
+    expect(brainOrigin("not a url")).toBeNull();
+    expect(isCommandOrigin("https://brain.example.com", "wss://brain.example.com", [])).toBe(true);
+    expect(isCommandOrigin("http://localhost:5173", "ws://127.0.0.1:8000", ["http://localhost:5173"])).toBe(true);
+    expect(isCommandOrigin("null", "ws://127.0.0.1:8000", [])).toBe(false);
+  });
+
   it("refuses malformed requests, unknown types and commands while paused", async () => {
-    const origin = { origin: "http://localhost:5173" };
+    const origin = { origin: "http://127.0.0.1:8000" };
     const d = deps({ paused: () => true });
     expect(await handleExternal({ type: "execute_agent_command", command: { ...command, text: 1 } }, origin, d)).toEqual({ ok: false, error: "invalid command" });
     expect(await handleExternal({ type: "execute_agent_command", command }, origin, d)).toEqual({ ok: false, error: "the Agent is paused" });
