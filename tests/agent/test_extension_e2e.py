@@ -272,7 +272,9 @@ async def test_the_dashboard_path_reads_the_db_and_executes_at_most_once(stack: 
     refused_send = await ask_local({"type": "execute_agent_command", "command": stranger})
     assert refused_send["ok"] is False and "only the Brain's dashboard" in refused_send["error"]
     await asyncio.sleep(1)
-    sent = [s for s in (await stack.sim("GET", "/_sim/sent"))["sent"] if "stranger" in s["body"]["text"]]
+    sent = [
+        s for s in (await stack.sim("GET", "/_sim/sent"))["sent"] if "stranger" in s["body"]["text"]
+    ]
     assert sent == []
     await local.close()
     await dashboard.close()
