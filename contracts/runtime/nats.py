@@ -18,6 +18,10 @@ from contracts.streams import STREAMS
 TRANSIENT_NATS_ERRORS = (NatsError, JetStreamError, TimeoutError)
 RETRY_ATTEMPTS = 6  # waits 0.25 + 0.5 + 1 + 2 + 4 s between them: longer than a reconnect
 
+# Heartbeat of ordered push consumers: two missed beats make nats-py re-create the consumer, so
+# this bounds how long a subscription stays dead after a NATS restart (nats-py's 5 s: ~10 s).
+ORDERED_HEARTBEAT_S = 1.0
+
 T = TypeVar("T")
 log = structlog.get_logger()
 

@@ -42,6 +42,7 @@ from contracts.models.commands import (
 )
 from contracts.models.queries import CreatorSettings, QueryReply
 from contracts.runtime.kv import watch_keys
+from contracts.runtime.nats import ORDERED_HEARTBEAT_S
 from contracts.runtime.probes import NOT_READY
 from contracts.runtime.pull import BoundedPull
 from contracts.streams import (
@@ -399,6 +400,7 @@ class CommandService:
             stream=EVENTS.name,
             cb=self._on_enrichment,
             ordered_consumer=True,
+            idle_heartbeat=ORDERED_HEARTBEAT_S,
             config=ConsumerConfig(deliver_policy=DeliverPolicy.NEW, filter_subjects=filters),
         )
         try:

@@ -45,6 +45,7 @@ from contracts.events import (
 )
 from contracts.models.queries import CreatorSettings
 from contracts.runtime.kv import watch_keys
+from contracts.runtime.nats import ORDERED_HEARTBEAT_S
 from contracts.streams import (
     EVENTS,
     KV_CREATOR_SETTINGS,
@@ -418,6 +419,7 @@ class EnrichmentService:
             stream=EVENTS.name,
             cb=handler,
             ordered_consumer=True,
+            idle_heartbeat=ORDERED_HEARTBEAT_S,
             config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL),
         )
 

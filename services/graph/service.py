@@ -21,6 +21,7 @@ from nats.js.object_store import ObjectStore
 
 from contracts import subjects
 from contracts.events import SnapshotAbandoned, SnapshotReplaced, decode_batch
+from contracts.runtime.nats import ORDERED_HEARTBEAT_S
 from contracts.streams import AGENT_IN, EVENTS, OBJ_EXPORTS, OBJ_GRAPH_SNAPSHOTS, owned_partitions
 from services.graph import pushes
 from services.graph.metrics import EVENTS_APPLIED, LAG
@@ -99,6 +100,7 @@ class GraphService:
             stream=EVENTS.name,
             cb=handler,
             ordered_consumer=True,
+            idle_heartbeat=ORDERED_HEARTBEAT_S,
             config=ConsumerConfig(
                 deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=start
             ),
