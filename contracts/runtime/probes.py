@@ -15,6 +15,28 @@ ReadinessCheck = Callable[[], Awaitable[list[str]]]
 # COMMANDS"); `/readyz` answers 503 while this is not empty. A body adds and discards reasons.
 NOT_READY: set[str] = set()
 
+_READINESS = {
+    "type": "object",
+    "properties": {
+        "status": {"type": "string", "enum": ["ready", "not_ready"]},
+        "problems": {"type": "array", "items": {"type": "string"}},
+    },
+    "required": ["status", "problems"],
+}
+_READYZ_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {"description": "Ready.", "content": {"application/json": {"schema": _READINESS}}},
+    503: {
+        "description": "Not ready: the problems say why.",
+        "content": {"application/json": {"schema": _READINESS}},
+    },
+}
+_METRICS_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {
+        "description": "Prometheus text exposition format.",
+        "content": {"text/plain": {"schema": {"type": "string"}}},
+    }
+}
+
 
 def add_probe_routes(app: FastAPI, readiness: ReadinessCheck) -> None:
     """Attach the three probe routes. `readiness` returns the problems (empty when ready)."""
@@ -23,14 +45,14 @@ def add_probe_routes(app: FastAPI, readiness: ReadinessCheck) -> None:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["probes"])
+    @app.get("/readyz", tags=["probes"], response_class=JSONResponse, responses=_READYZ_RESPONSES)
     async def readyz() -> JSONResponse:
         problems = await readiness()
         status = 200 if not problems else 503
         body = {"status": "ready" if not problems else "not_ready", "problems": problems}
         return JSONResponse(body, status_code=status)
 
-    @app.get("/metrics", tags=["probes"])
+    @app.get("/metrics", tags=["probes"], response_class=Response, responses=_METRICS_RESPONSES)
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 

@@ -8,8 +8,9 @@ from contracts.models.graph import GraphView
 from contracts.models.queries import NetworkInsights
 from services.gateway.auth import AnyPrincipal, analyst_only
 from services.gateway.query_routes import ask_graph
+from services.gateway.responses import CREATOR_ROUTE
 
-router = APIRouter(prefix="/api/v1/agency", tags=["agency"])
+router = APIRouter(prefix="/api/v1/agency", tags=["agency"], responses=CREATOR_ROUTE)
 
 
 def _users(users: str, principal: AnyPrincipal) -> list[str]:

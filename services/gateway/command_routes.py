@@ -15,9 +15,10 @@ from contracts.models.commands import (
 )
 from services.gateway.auth import UserPrincipal
 from services.gateway.commands import CommandRefusedError, request_command
+from services.gateway.responses import BAD_BODY, CREATOR_ROUTE, CSV
 from services.gateway.runtime import GatewayRuntime
 
-router = APIRouter(prefix="/api/v1/users/{user_id}", tags=["commands"])
+router = APIRouter(prefix="/api/v1/users/{user_id}", tags=["commands"], responses=CREATOR_ROUTE)
 
 
 async def ask(request: Request, service: str, op: str, user_id: str, **params: Any) -> Any:
@@ -28,7 +29,7 @@ async def ask(request: Request, service: str, op: str, user_id: str, **params: A
     return reply.data
 
 
-@router.post("/commands", status_code=status.HTTP_202_ACCEPTED)
+@router.post("/commands", status_code=status.HTTP_202_ACCEPTED, responses=BAD_BODY)
 async def post_command(
     user_id: str,
     command: SendMessageCommand,
@@ -76,7 +77,7 @@ async def list_commands(
     return CommandPage.model_validate(data)
 
 
-@router.get("/commands/audit.csv", response_class=Response)
+@router.get("/commands/audit.csv", response_class=Response, responses=CSV)
 async def audit_csv(user_id: str, request: Request, _: UserPrincipal) -> Response:
     """Every step of every command (requests, approvals, deliveries, results) as CSV."""
     data = await ask(request, "command", "audit_csv", user_id)

@@ -10,9 +10,10 @@ from contracts.runtime.objects import read_object
 from contracts.streams import OBJ_EXPORTS
 from services.gateway.auth import UserPrincipal
 from services.gateway.ownership import delete_creator, read_settings, write_settings
+from services.gateway.responses import BAD_BODY, CREATOR_ROUTE, JSON_OR_CSV
 from services.gateway.runtime import GatewayRuntime
 
-router = APIRouter(prefix="/api/v1/users/{user_id}", tags=["ownership"])
+router = APIRouter(prefix="/api/v1/users/{user_id}", tags=["ownership"], responses=CREATOR_ROUTE)
 
 ExportWhat = Literal["all", "conversations", "fans", "messages"]
 ExportFormat = Literal["json", "csv"]
@@ -23,7 +24,7 @@ async def get_settings(user_id: str, request: Request, _: UserPrincipal) -> Crea
     return await read_settings(request.app.state.runtime, user_id)
 
 
-@router.put("/settings")
+@router.put("/settings", responses=BAD_BODY)
 async def put_settings(
     user_id: str, settings: CreatorSettings, request: Request, _: UserPrincipal
 ) -> CreatorSettings:
@@ -32,7 +33,7 @@ async def put_settings(
     return settings
 
 
-@router.get("/export")
+@router.get("/export", responses=JSON_OR_CSV)
 async def export(
     user_id: str,
     request: Request,

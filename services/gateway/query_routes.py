@@ -3,7 +3,7 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import Response
 
 from contracts.models.graph import GraphView
 from contracts.models.insights import Analytics
@@ -16,9 +16,10 @@ from contracts.models.queries import (
     NetworkInsights,
 )
 from services.gateway.auth import UserPrincipal
+from services.gateway.responses import CREATOR_ROUTE, CSV
 from services.gateway.runtime import GatewayRuntime
 
-router = APIRouter(prefix="/api/v1/users/{user_id}", tags=["queries"])
+router = APIRouter(prefix="/api/v1/users/{user_id}", tags=["queries"], responses=CREATOR_ROUTE)
 
 
 async def ask_graph(request: Request, op: str, user_id: str, **params: Any) -> Any:
@@ -113,13 +114,11 @@ async def graph_insights(
     )
 
 
-@router.get("/export/conversations.csv", response_class=PlainTextResponse)
-async def export_conversations(
-    user_id: str, request: Request, _: UserPrincipal
-) -> PlainTextResponse:
+@router.get("/export/conversations.csv", response_class=Response, responses=CSV)
+async def export_conversations(user_id: str, request: Request, _: UserPrincipal) -> Response:
     """Every conversation of the creator, one CSV row each."""
     text = await ask_graph(request, "export", user_id)
-    return PlainTextResponse(
+    return Response(
         str(text),
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="conversations-{user_id}.csv"'},

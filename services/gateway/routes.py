@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from contracts.schema_export import wss_schema
 from contracts.tokens import Role
 from services.gateway.auth import AnyPrincipal, UserPrincipal
+from services.gateway.responses import CREATOR_ROUTE, UNAUTHORIZED
 from services.gateway.runtime import GatewayRuntime
 
 router = APIRouter(prefix="/api/v1")
@@ -25,7 +26,7 @@ class WhoAmI(BaseModel):
     user_ids: list[str]
 
 
-@router.get("/whoami", tags=["auth"])
+@router.get("/whoami", tags=["auth"], responses=UNAUTHORIZED)
 async def whoami(principal: AnyPrincipal) -> WhoAmI:
     """The role and creators the presented token covers (the dashboard's login check)."""
     return WhoAmI(role=principal.role, user_ids=list(principal.user_ids))
@@ -39,7 +40,7 @@ class CreatorStatus(BaseModel):
     checked_at: datetime
 
 
-@router.get("/users/{user_id}/status", tags=["creators"])
+@router.get("/users/{user_id}/status", tags=["creators"], responses=CREATOR_ROUTE)
 async def creator_status(user_id: str, request: Request, _: UserPrincipal) -> CreatorStatus:
     """Whether the creator's Agent is connected to any gateway right now, and how much the
     Brain holds for them (absent when the graph service does not answer)."""

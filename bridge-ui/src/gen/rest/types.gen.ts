@@ -476,6 +476,18 @@ export type DeletionReport = {
 };
 
 /**
+ * ErrorBody
+ *
+ * `{"detail": "why"}`, the body of every refusal the gateway raises itself.
+ */
+export type ErrorBody = {
+    /**
+     * Detail
+     */
+    detail: string;
+};
+
+/**
  * FanInsight
  */
 export type FanInsight = {
@@ -1146,9 +1158,25 @@ export type AgencyGraphApiV1AgencyGraphGetData = {
 
 export type AgencyGraphApiV1AgencyGraphGetErrors = {
     /**
+     * No token, or a forged or expired one.
+     */
+    401: ErrorBody;
+    /**
+     * The token is not an analyst's, or does not cover this creator.
+     */
+    403: ErrorBody;
+    /**
+     * No such chat, fan or command, or no data for the creator.
+     */
+    404: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * A service behind the gateway did not answer, or could not store: try again.
+     */
+    503: ErrorBody;
 };
 
 export type AgencyGraphApiV1AgencyGraphGetError = AgencyGraphApiV1AgencyGraphGetErrors[keyof AgencyGraphApiV1AgencyGraphGetErrors];
@@ -1180,9 +1208,25 @@ export type AgencyInsightsApiV1AgencyInsightsGetData = {
 
 export type AgencyInsightsApiV1AgencyInsightsGetErrors = {
     /**
+     * No token, or a forged or expired one.
+     */
+    401: ErrorBody;
+    /**
+     * The token is not an analyst's, or does not cover this creator.
+     */
+    403: ErrorBody;
+    /**
+     * No such chat, fan or command, or no data for the creator.
+     */
+    404: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * A service behind the gateway did not answer, or could not store: try again.
+     */
+    503: ErrorBody;
 };
 
 export type AgencyInsightsApiV1AgencyInsightsGetError = AgencyInsightsApiV1AgencyInsightsGetErrors[keyof AgencyInsightsApiV1AgencyInsightsGetErrors];
@@ -1253,9 +1297,25 @@ export type AnalyticsApiV1UsersUserIdAnalyticsGetData = {
 
 export type AnalyticsApiV1UsersUserIdAnalyticsGetErrors = {
     /**
+     * No token, or a forged or expired one.
+     */
+    401: ErrorBody;
+    /**
+     * The token is not an analyst's, or does not cover this creator.
+     */
+    403: ErrorBody;
+    /**
+     * No such chat, fan or command, or no data for the creator.
+     */
+    404: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * A service behind the gateway did not answer, or could not store: try again.
+     */
+    503: ErrorBody;
 };
 
 export type AnalyticsApiV1UsersUserIdAnalyticsGetError = AnalyticsApiV1UsersUserIdAnalyticsGetErrors[keyof AnalyticsApiV1UsersUserIdAnalyticsGetErrors];
@@ -1304,9 +1364,25 @@ export type ChatsApiV1UsersUserIdChatsGetData = {
 
 export type ChatsApiV1UsersUserIdChatsGetErrors = {
     /**
+     * No token, or a forged or expired one.
+     */
+    401: ErrorBody;
+    /**
+     * The token is not an analyst's, or does not cover this creator.
+     */
+    403: ErrorBody;
+    /**
+     * No such chat, fan or command, or no data for the creator.
+     */
+    404: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * A service behind the gateway did not answer, or could not store: try again.
+     */
+    503: ErrorBody;
 };
 
 export type ChatsApiV1UsersUserIdChatsGetError = ChatsApiV1UsersUserIdChatsGetErrors[keyof ChatsApiV1UsersUserIdChatsGetErrors];
@@ -1347,9 +1423,25 @@ export type MessagesApiV1UsersUserIdChatsChatIdMessagesGetData = {
 
 export type MessagesApiV1UsersUserIdChatsChatIdMessagesGetErrors = {
     /**
+     * No token, or a forged or expired one.
+     */
+    401: ErrorBody;
+    /**
+     * The token is not an analyst's, or does not cover this creator.
+     */
+    403: ErrorBody;
+    /**
+     * No such chat, fan or command, or no data for the creator.
+     */
+    404: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * A service behind the gateway did not answer, or could not store: try again.
+     */
+    503: ErrorBody;
 };
 
 export type MessagesApiV1UsersUserIdChatsChatIdMessagesGetError = MessagesApiV1UsersUserIdChatsChatIdMessagesGetErrors[keyof MessagesApiV1UsersUserIdChatsChatIdMessagesGetErrors];
@@ -1394,9 +1486,25 @@ export type ListCommandsApiV1UsersUserIdCommandsGetData = {
 
 export type ListCommandsApiV1UsersUserIdCommandsGetErrors = {
     /**
+     * No token, or a forged or expired one.
+     */
+    401: ErrorBody;
+    /**
+     * The token is not an analyst's, or does not cover this creator.
+     */
+    403: ErrorBody;
+    /**
+     * No such chat, fan or command, or no data for the creator.
+     */
+    404: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * A service behind the gateway did not answer, or could not store: try again.
+     */
+    503: ErrorBody;
 };
 
 export type ListCommandsApiV1UsersUserIdCommandsGetError = ListCommandsApiV1UsersUserIdCommandsGetErrors[keyof ListCommandsApiV1UsersUserIdCommandsGetErrors];
@@ -1429,9 +1537,29 @@ export type PostCommandApiV1UsersUserIdCommandsPostData = {
 
 export type PostCommandApiV1UsersUserIdCommandsPostErrors = {
     /**
+     * The request body is not JSON.
+     */
+    400: ErrorBody;
+    /**
+     * No token, or a forged or expired one.
+     */
+    401: ErrorBody;
+    /**
+     * The token is not an analyst's, or does not cover this creator.
+     */
+    403: ErrorBody;
+    /**
+     * No such chat, fan or command, or no data for the creator.
+     */
+    404: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * A service behind the gateway did not answer, or could not store: try again.
+     */
+    503: ErrorBody;
 };
 
 export type PostCommandApiV1UsersUserIdCommandsPostError = PostCommandApiV1UsersUserIdCommandsPostErrors[keyof PostCommandApiV1UsersUserIdCommandsPostErrors];
@@ -1459,19 +1587,37 @@ export type AuditCsvApiV1UsersUserIdCommandsAuditCsvGetData = {
 
 export type AuditCsvApiV1UsersUserIdCommandsAuditCsvGetErrors = {
     /**
+     * No token, or a forged or expired one.
+     */
+    401: ErrorBody;
+    /**
+     * The token is not an analyst's, or does not cover this creator.
+     */
+    403: ErrorBody;
+    /**
+     * No such chat, fan or command, or no data for the creator.
+     */
+    404: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * A service behind the gateway did not answer, or could not store: try again.
+     */
+    503: ErrorBody;
 };
 
 export type AuditCsvApiV1UsersUserIdCommandsAuditCsvGetError = AuditCsvApiV1UsersUserIdCommandsAuditCsvGetErrors[keyof AuditCsvApiV1UsersUserIdCommandsAuditCsvGetErrors];
 
 export type AuditCsvApiV1UsersUserIdCommandsAuditCsvGetResponses = {
     /**
-     * Successful Response
+     * A CSV file (header row first).
      */
-    200: unknown;
+    200: string;
 };
+
+export type AuditCsvApiV1UsersUserIdCommandsAuditCsvGetResponse = AuditCsvApiV1UsersUserIdCommandsAuditCsvGetResponses[keyof AuditCsvApiV1UsersUserIdCommandsAuditCsvGetResponses];
 
 export type GetCommandApiV1UsersUserIdCommandsCommandIdGetData = {
     body?: never;
@@ -1491,9 +1637,25 @@ export type GetCommandApiV1UsersUserIdCommandsCommandIdGetData = {
 
 export type GetCommandApiV1UsersUserIdCommandsCommandIdGetErrors = {
     /**
+     * No token, or a forged or expired one.
+     */
+    401: ErrorBody;
+    /**
+     * The token is not an analyst's, or does not cover this creator.
+     */
+    403: ErrorBody;
+    /**
+     * No such chat, fan or command, or no data for the creator.
+     */
+    404: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * A service behind the gateway did not answer, or could not store: try again.
+     */
+    503: ErrorBody;
 };
 
 export type GetCommandApiV1UsersUserIdCommandsCommandIdGetError = GetCommandApiV1UsersUserIdCommandsCommandIdGetErrors[keyof GetCommandApiV1UsersUserIdCommandsCommandIdGetErrors];
@@ -1528,9 +1690,25 @@ export type DeleteDataApiV1UsersUserIdDataDeleteData = {
 
 export type DeleteDataApiV1UsersUserIdDataDeleteErrors = {
     /**
+     * No token, or a forged or expired one.
+     */
+    401: ErrorBody;
+    /**
+     * The token is not an analyst's, or does not cover this creator.
+     */
+    403: ErrorBody;
+    /**
+     * No such chat, fan or command, or no data for the creator.
+     */
+    404: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * A service behind the gateway did not answer, or could not store: try again.
+     */
+    503: ErrorBody;
 };
 
 export type DeleteDataApiV1UsersUserIdDataDeleteError = DeleteDataApiV1UsersUserIdDataDeleteErrors[keyof DeleteDataApiV1UsersUserIdDataDeleteErrors];
@@ -1563,9 +1741,25 @@ export type DraftsApiV1UsersUserIdDraftsGetData = {
 
 export type DraftsApiV1UsersUserIdDraftsGetErrors = {
     /**
+     * No token, or a forged or expired one.
+     */
+    401: ErrorBody;
+    /**
+     * The token is not an analyst's, or does not cover this creator.
+     */
+    403: ErrorBody;
+    /**
+     * No such chat, fan or command, or no data for the creator.
+     */
+    404: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * A service behind the gateway did not answer, or could not store: try again.
+     */
+    503: ErrorBody;
 };
 
 export type DraftsApiV1UsersUserIdDraftsGetError = DraftsApiV1UsersUserIdDraftsGetErrors[keyof DraftsApiV1UsersUserIdDraftsGetErrors];
@@ -1604,19 +1798,39 @@ export type ExportApiV1UsersUserIdExportGetData = {
 
 export type ExportApiV1UsersUserIdExportGetErrors = {
     /**
+     * No token, or a forged or expired one.
+     */
+    401: ErrorBody;
+    /**
+     * The token is not an analyst's, or does not cover this creator.
+     */
+    403: ErrorBody;
+    /**
+     * No such chat, fan or command, or no data for the creator.
+     */
+    404: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * A service behind the gateway did not answer, or could not store: try again.
+     */
+    503: ErrorBody;
 };
 
 export type ExportApiV1UsersUserIdExportGetError = ExportApiV1UsersUserIdExportGetErrors[keyof ExportApiV1UsersUserIdExportGetErrors];
 
 export type ExportApiV1UsersUserIdExportGetResponses = {
     /**
-     * Successful Response
+     * JSON (`what=all`: an object of tables; one table: an array of rows), or CSV with `format=csv`.
      */
-    200: unknown;
+    200: {
+        [key: string]: unknown;
+    } | Array<unknown>;
 };
+
+export type ExportApiV1UsersUserIdExportGetResponse = ExportApiV1UsersUserIdExportGetResponses[keyof ExportApiV1UsersUserIdExportGetResponses];
 
 export type ExportConversationsApiV1UsersUserIdExportConversationsCsvGetData = {
     body?: never;
@@ -1632,16 +1846,32 @@ export type ExportConversationsApiV1UsersUserIdExportConversationsCsvGetData = {
 
 export type ExportConversationsApiV1UsersUserIdExportConversationsCsvGetErrors = {
     /**
+     * No token, or a forged or expired one.
+     */
+    401: ErrorBody;
+    /**
+     * The token is not an analyst's, or does not cover this creator.
+     */
+    403: ErrorBody;
+    /**
+     * No such chat, fan or command, or no data for the creator.
+     */
+    404: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * A service behind the gateway did not answer, or could not store: try again.
+     */
+    503: ErrorBody;
 };
 
 export type ExportConversationsApiV1UsersUserIdExportConversationsCsvGetError = ExportConversationsApiV1UsersUserIdExportConversationsCsvGetErrors[keyof ExportConversationsApiV1UsersUserIdExportConversationsCsvGetErrors];
 
 export type ExportConversationsApiV1UsersUserIdExportConversationsCsvGetResponses = {
     /**
-     * Successful Response
+     * A CSV file (header row first).
      */
     200: string;
 };
@@ -1666,9 +1896,25 @@ export type FanApiV1UsersUserIdFansChatIdGetData = {
 
 export type FanApiV1UsersUserIdFansChatIdGetErrors = {
     /**
+     * No token, or a forged or expired one.
+     */
+    401: ErrorBody;
+    /**
+     * The token is not an analyst's, or does not cover this creator.
+     */
+    403: ErrorBody;
+    /**
+     * No such chat, fan or command, or no data for the creator.
+     */
+    404: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * A service behind the gateway did not answer, or could not store: try again.
+     */
+    503: ErrorBody;
 };
 
 export type FanApiV1UsersUserIdFansChatIdGetError = FanApiV1UsersUserIdFansChatIdGetErrors[keyof FanApiV1UsersUserIdFansChatIdGetErrors];
@@ -1717,9 +1963,25 @@ export type GraphApiV1UsersUserIdGraphGetData = {
 
 export type GraphApiV1UsersUserIdGraphGetErrors = {
     /**
+     * No token, or a forged or expired one.
+     */
+    401: ErrorBody;
+    /**
+     * The token is not an analyst's, or does not cover this creator.
+     */
+    403: ErrorBody;
+    /**
+     * No such chat, fan or command, or no data for the creator.
+     */
+    404: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * A service behind the gateway did not answer, or could not store: try again.
+     */
+    503: ErrorBody;
 };
 
 export type GraphApiV1UsersUserIdGraphGetError = GraphApiV1UsersUserIdGraphGetErrors[keyof GraphApiV1UsersUserIdGraphGetErrors];
@@ -1752,9 +2014,25 @@ export type GraphInsightsApiV1UsersUserIdGraphInsightsGetData = {
 
 export type GraphInsightsApiV1UsersUserIdGraphInsightsGetErrors = {
     /**
+     * No token, or a forged or expired one.
+     */
+    401: ErrorBody;
+    /**
+     * The token is not an analyst's, or does not cover this creator.
+     */
+    403: ErrorBody;
+    /**
+     * No such chat, fan or command, or no data for the creator.
+     */
+    404: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * A service behind the gateway did not answer, or could not store: try again.
+     */
+    503: ErrorBody;
 };
 
 export type GraphInsightsApiV1UsersUserIdGraphInsightsGetError = GraphInsightsApiV1UsersUserIdGraphInsightsGetErrors[keyof GraphInsightsApiV1UsersUserIdGraphInsightsGetErrors];
@@ -1782,9 +2060,25 @@ export type GetSettingsApiV1UsersUserIdSettingsGetData = {
 
 export type GetSettingsApiV1UsersUserIdSettingsGetErrors = {
     /**
+     * No token, or a forged or expired one.
+     */
+    401: ErrorBody;
+    /**
+     * The token is not an analyst's, or does not cover this creator.
+     */
+    403: ErrorBody;
+    /**
+     * No such chat, fan or command, or no data for the creator.
+     */
+    404: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * A service behind the gateway did not answer, or could not store: try again.
+     */
+    503: ErrorBody;
 };
 
 export type GetSettingsApiV1UsersUserIdSettingsGetError = GetSettingsApiV1UsersUserIdSettingsGetErrors[keyof GetSettingsApiV1UsersUserIdSettingsGetErrors];
@@ -1812,9 +2106,29 @@ export type PutSettingsApiV1UsersUserIdSettingsPutData = {
 
 export type PutSettingsApiV1UsersUserIdSettingsPutErrors = {
     /**
+     * The request body is not JSON.
+     */
+    400: ErrorBody;
+    /**
+     * No token, or a forged or expired one.
+     */
+    401: ErrorBody;
+    /**
+     * The token is not an analyst's, or does not cover this creator.
+     */
+    403: ErrorBody;
+    /**
+     * No such chat, fan or command, or no data for the creator.
+     */
+    404: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * A service behind the gateway did not answer, or could not store: try again.
+     */
+    503: ErrorBody;
 };
 
 export type PutSettingsApiV1UsersUserIdSettingsPutError = PutSettingsApiV1UsersUserIdSettingsPutErrors[keyof PutSettingsApiV1UsersUserIdSettingsPutErrors];
@@ -1842,9 +2156,25 @@ export type CreatorStatusApiV1UsersUserIdStatusGetData = {
 
 export type CreatorStatusApiV1UsersUserIdStatusGetErrors = {
     /**
+     * No token, or a forged or expired one.
+     */
+    401: ErrorBody;
+    /**
+     * The token is not an analyst's, or does not cover this creator.
+     */
+    403: ErrorBody;
+    /**
+     * No such chat, fan or command, or no data for the creator.
+     */
+    404: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * A service behind the gateway did not answer, or could not store: try again.
+     */
+    503: ErrorBody;
 };
 
 export type CreatorStatusApiV1UsersUserIdStatusGetError = CreatorStatusApiV1UsersUserIdStatusGetErrors[keyof CreatorStatusApiV1UsersUserIdStatusGetErrors];
@@ -1864,6 +2194,15 @@ export type WhoamiApiV1WhoamiGetData = {
     query?: never;
     url: '/api/v1/whoami';
 };
+
+export type WhoamiApiV1WhoamiGetErrors = {
+    /**
+     * No token, or a forged or expired one.
+     */
+    401: ErrorBody;
+};
+
+export type WhoamiApiV1WhoamiGetError = WhoamiApiV1WhoamiGetErrors[keyof WhoamiApiV1WhoamiGetErrors];
 
 export type WhoamiApiV1WhoamiGetResponses = {
     /**
@@ -1903,10 +2242,12 @@ export type MetricsMetricsGetData = {
 
 export type MetricsMetricsGetResponses = {
     /**
-     * Successful Response
+     * Prometheus text exposition format.
      */
-    200: unknown;
+    200: string;
 };
+
+export type MetricsMetricsGetResponse = MetricsMetricsGetResponses[keyof MetricsMetricsGetResponses];
 
 export type ReadyzReadyzGetData = {
     body?: never;
@@ -1915,9 +2256,26 @@ export type ReadyzReadyzGetData = {
     url: '/readyz';
 };
 
+export type ReadyzReadyzGetErrors = {
+    /**
+     * Not ready: the problems say why.
+     */
+    503: {
+        problems: Array<string>;
+        status: 'ready' | 'not_ready';
+    };
+};
+
+export type ReadyzReadyzGetError = ReadyzReadyzGetErrors[keyof ReadyzReadyzGetErrors];
+
 export type ReadyzReadyzGetResponses = {
     /**
-     * Successful Response
+     * Ready.
      */
-    200: unknown;
+    200: {
+        problems: Array<string>;
+        status: 'ready' | 'not_ready';
+    };
 };
+
+export type ReadyzReadyzGetResponse = ReadyzReadyzGetResponses[keyof ReadyzReadyzGetResponses];
