@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from contracts.models.base import WireModel
 from contracts.models.graph import ConversationNode, FanRef
@@ -98,11 +98,13 @@ class NetworkInsights(WireModel):
 class CreatorSettings(WireModel):
     """Per-creator settings an analyst may change."""
 
+    # `true` is not one day, and `1` or `"yes"` does not turn auto-send on.
     retention_days: int | None = Field(
         default=None, ge=1, le=3650, description="Keep messages this many days; null: forever."
     )
     auto_send: bool = Field(
         default=False,
+        strict=True,
         description="Send approved-by-filter AI drafts without a human. Off by default: "
         "OnlyFans' terms forbid AI chatbots writing to fans on their own.",
     )
@@ -112,6 +114,13 @@ class CreatorSettings(WireModel):
         description="Words a reply draft must not contain (besides the built-in list); a draft "
         "with one is blocked and never auto-sent.",
     )
+
+    @field_validator("retention_days", mode="before")
+    @classmethod
+    def _days_not_a_boolean(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError("a number of days, not true or false")  # noqa: TRY004 - pydantic reports ValueError, not TypeError
+        return value
 
 
 class DeletionReport(WireModel):

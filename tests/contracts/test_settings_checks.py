@@ -1,8 +1,9 @@
-"""A partitioned service refuses to start with an index it cannot own partitions with."""
+"""Settings that would do something other than what they say are refused at the door."""
 
 import pytest
 from pydantic import ValidationError
 
+from contracts.models.queries import CreatorSettings
 from contracts.streams import PARTITIONS, owned_partitions
 from services.command.settings import CommandSettings
 from services.enrichment.settings import EnrichmentSettings
@@ -52,3 +53,11 @@ def test_an_index_that_would_own_nothing_is_refused(
     monkeypatch.setenv(f"OFCA_{name.upper()}_INDEX", str(index))
     with pytest.raises(ValidationError, match=says):
         settings()
+
+
+def test_creator_settings_take_no_booleans_for_days_and_no_numbers_for_auto_send() -> None:
+    assert CreatorSettings.model_validate_json(b'{"retentionDays": 30.0}').retention_days == 30
+    for body in (b'{"retentionDays": true}', b'{"autoSend": 1}', b'{"autoSend": "yes"}'):
+        with pytest.raises(ValidationError):
+            CreatorSettings.model_validate_json(body)
+    assert CreatorSettings.model_validate_json(b'{"autoSend": true}').auto_send is True
