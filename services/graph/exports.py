@@ -8,8 +8,9 @@ import msgspec
 
 from contracts.models.graph import ConversationNode
 from services.graph.analytics import compute_analytics
+from services.graph.analytics.sessions import live_messages
 from services.graph.state import CreatorState
-from services.graph.views import NodeCache, live_messages, ms_to_datetime
+from services.graph.views import NodeCache, ms_to_datetime
 
 TABLES = ("conversations", "fans", "messages")
 

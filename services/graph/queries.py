@@ -26,13 +26,14 @@ from contracts.models.queries import (
 )
 from services.graph import exports, pushes
 from services.graph.analytics import compute_analytics
+from services.graph.analytics.sessions import live_messages
 from services.graph.metrics import QUERIES
 from services.graph.network_queries import NetworkQueries
 from services.graph.projection import Projection
 from services.graph.query_params import QueryError, int_param, time_ms_param
 from services.graph.settings import GraphSettings
 from services.graph.state import CreatorState, now_ms
-from services.graph.views import NodeCache, live_messages, ms_to_datetime
+from services.graph.views import NodeCache, ms_to_datetime
 
 log = structlog.get_logger()
 MAX_CHATS_PAGE = 500

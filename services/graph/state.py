@@ -99,10 +99,6 @@ class Chat:
     # the version before it can then be brought up to date from that message alone.
     appended_at_version: int = -1
 
-    def ordered(self) -> list[Message]:
-        """Messages oldest first (deleted ones included; callers filter)."""
-        return [self.messages[message_id] for _, message_id in self.order]
-
     def add(self, message: Message) -> None:
         self.messages[message.message_id] = message
         newest = not self.order or message.key > self.order[-1]

@@ -21,21 +21,6 @@ def ms_to_datetime(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
-def live_messages(chat: Chat) -> list[Message]:
-    """The chat's messages oldest first, deleted ones left out."""
-    return [m for m in chat.ordered() if not m.deleted]
-
-
-def awaiting_since(messages: list[Message]) -> int | None:
-    """Epoch ms of the first fan message of the trailing unanswered run, if the fan is waiting."""
-    since = None
-    for message in reversed(messages):
-        if message.direction == "out":
-            break
-        since = message.created_at
-    return since
-
-
 def priority(
     waiting_ms: int | None, now_ms: int, spend: float, scored: float | None = None
 ) -> float:

@@ -6,8 +6,9 @@ from hypothesis import strategies as st
 
 from contracts.events import ChatSeen, Event, MessageAdded, MessageRead
 from contracts.models.graph import ConversationNode
+from services.graph.analytics.sessions import live_messages
 from services.graph.state import Chat, CreatorState
-from services.graph.views import NodeCache, conversation_node, live_messages
+from services.graph.views import NodeCache, conversation_node
 from tests.graph.test_analytics_properties import (
     NOW,
     Spec,
