@@ -7,10 +7,9 @@ from typing import Any
 
 import structlog
 from nats.aio.client import Client
-from nats.errors import Error as NatsError
 
 from contracts.runtime.logs import configure_logging
-from contracts.runtime.nats import connect, streams_present
+from contracts.runtime.nats import TRANSIENT_NATS_ERRORS, connect, streams_present
 from contracts.runtime.probes import NOT_READY, probe_server, serve_until
 from contracts.runtime.settings import ServiceSettings
 
@@ -37,7 +36,7 @@ async def run_service(name: str, settings: ServiceSettings, body: Body = _wait_f
             return ["nats: not connected"]
         try:
             missing = [f"stream missing: {s}" for s in await streams_present(js)]
-        except (NatsError, TimeoutError):
+        except TRANSIENT_NATS_ERRORS:
             return ["nats: not answering"]  # a reconnect or a failover: not ready, not a crash
         return missing + sorted(NOT_READY)
 
@@ -61,5 +60,5 @@ async def close_nats(nc: Client, within_s: float = 5.0) -> None:
     """Drain (flush what is in flight), but never let a stuck subscription hold the exit."""
     try:
         await asyncio.wait_for(nc.drain(), within_s)
-    except (TimeoutError, NatsError):
+    except TRANSIENT_NATS_ERRORS:
         await nc.close()

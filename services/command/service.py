@@ -26,7 +26,6 @@ from nats.errors import Error as NatsError
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from nats.js.errors import Error as JetStreamError
 from nats.js.errors import NotFoundError
 from nats.js.kv import KeyValue
 from pydantic import ValidationError
@@ -42,7 +41,7 @@ from contracts.models.commands import (
 )
 from contracts.models.queries import CreatorSettings, QueryReply
 from contracts.runtime.kv import watch_keys
-from contracts.runtime.nats import ORDERED_HEARTBEAT_S
+from contracts.runtime.nats import ORDERED_HEARTBEAT_S, TRANSIENT_NATS_ERRORS
 from contracts.runtime.probes import NOT_READY
 from contracts.runtime.pull import BoundedPull
 from contracts.streams import (
@@ -333,7 +332,7 @@ class CommandService:
                 pull = await BoundedPull(
                     self.nc, COMMANDS.name, info.name, max_bytes=FETCH_BYTES
                 ).start()
-            except (NatsError, JetStreamError, TimeoutError):
+            except TRANSIENT_NATS_ERRORS:
                 await asyncio.sleep(1)
                 continue
             try:
@@ -346,7 +345,7 @@ class CommandService:
                         await self.on_record(msg)
                     if msgs[-1].metadata.num_pending == 0:
                         caught_up.set()
-            except (NatsError, JetStreamError, TimeoutError) as exc:
+            except TRANSIENT_NATS_ERRORS as exc:
                 log.warning("command_consumer_restart", error=type(exc).__name__)
                 await asyncio.sleep(1)
             finally:
@@ -363,7 +362,7 @@ class CommandService:
             for entry in unfinished:
                 try:
                     await self.settle(entry)
-                except (NatsError, JetStreamError, TimeoutError) as exc:
+                except TRANSIENT_NATS_ERRORS as exc:
                     log.warning("command_settle_failed", error=type(exc).__name__)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), SWEEP_S)
@@ -374,7 +373,7 @@ class CommandService:
             return
         for entry in self.ledger.unfinished(user_id):
             entry.next_attempt = 0.0
-            with contextlib.suppress(NatsError, JetStreamError, TimeoutError):
+            with contextlib.suppress(*TRANSIENT_NATS_ERRORS):
                 await self.settle(entry)
 
     async def watch_presence(self, stop: asyncio.Event) -> None:
@@ -438,7 +437,7 @@ class CommandService:
                 at=_now(),
                 draft_id=draft.draft_id,
             )
-            with contextlib.suppress(NatsError, JetStreamError, TimeoutError):
+            with contextlib.suppress(*TRANSIENT_NATS_ERRORS):
                 await self.js.publish(
                     subjects.commands(user_id, "request"),
                     request.model_dump_json(by_alias=True).encode(),

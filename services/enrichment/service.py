@@ -19,9 +19,7 @@ from dataclasses import dataclass, field
 import structlog
 from nats.aio.client import Client
 from nats.aio.msg import Msg
-from nats.errors import Error as NatsError
 from nats.js.api import ConsumerConfig, DeliverPolicy
-from nats.js.errors import Error as JetStreamError
 from nats.js.errors import NotFoundError
 from nats.js.kv import KeyValue
 
@@ -45,7 +43,7 @@ from contracts.events import (
 )
 from contracts.models.queries import CreatorSettings
 from contracts.runtime.kv import watch_keys
-from contracts.runtime.nats import ORDERED_HEARTBEAT_S
+from contracts.runtime.nats import ORDERED_HEARTBEAT_S, TRANSIENT_NATS_ERRORS
 from contracts.streams import (
     EVENTS,
     KV_CREATOR_SETTINGS,
@@ -253,7 +251,7 @@ class EnrichmentService:
                     async with part.lock:
                         try:
                             await self._flush(partition, part)
-                        except (NatsError, JetStreamError, TimeoutError) as exc:
+                        except TRANSIENT_NATS_ERRORS as exc:
                             log.warning("enrichment_flush_failed", error=type(exc).__name__)
 
     async def _flush(self, partition: int, part: PartitionState) -> None:
@@ -409,7 +407,7 @@ class EnrichmentService:
         async def handler(msg: Msg) -> None:
             try:
                 await self.on_batch(msg, partition)
-            except (NatsError, JetStreamError, TimeoutError):
+            except TRANSIENT_NATS_ERRORS:
                 raise
             except Exception:  # a poison batch must not stop the partition
                 log.exception("enrichment_batch_failed", subject=msg.subject)

@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 
 import structlog
 from nats.errors import Error as NatsError
-from nats.js.errors import Error as JetStreamError
 
 from contracts import subjects
 from contracts.models.core import ErrorCode, SystemStatus, WssError
 from contracts.models.ingest import IngestAck
+from contracts.runtime.nats import TRANSIENT_NATS_ERRORS
 from contracts.streams import AGENT_IN, COMMANDS
 from contracts.wire import (
     CommandResultMessage,
@@ -67,7 +67,7 @@ class AgentFrameHandler:
                     stream=stream,
                     headers=headers,
                 )
-        except (NatsError, JetStreamError, TimeoutError) as exc:
+        except TRANSIENT_NATS_ERRORS as exc:
             log.warning("publish_failed", frame_type=frame.type, error=type(exc).__name__)
             error = WssError(
                 code=ErrorCode.UNAVAILABLE,

@@ -8,11 +8,9 @@ the `command` service. REST (`POST …/commands`) and the Bridge socket (`send_c
 from datetime import UTC, datetime
 from typing import Literal
 
-from nats.errors import Error as NatsError
-from nats.js.errors import Error as JetStreamError
-
 from contracts import subjects
 from contracts.models.commands import CommandAccepted, CommandRequest, SendMessageCommand
+from contracts.runtime.nats import TRANSIENT_NATS_ERRORS
 from contracts.streams import COMMANDS
 from contracts.tokens import Principal
 from services.gateway.runtime import GatewayRuntime
@@ -67,7 +65,7 @@ async def request_command(
                 subjects.HEADER_USER: user_id,
             },
         )
-    except (NatsError, JetStreamError, TimeoutError) as exc:
+    except TRANSIENT_NATS_ERRORS as exc:
         raise CommandRefusedError(503, "the request could not be stored; try again") from exc
     return CommandAccepted(
         command_id=command.command_id, duplicate=bool(ack.duplicate), stream_seq=ack.seq

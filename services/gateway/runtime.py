@@ -14,12 +14,11 @@ from nats.errors import Error as NatsError
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
-from nats.js.errors import Error as JetStreamError
 from nats.js.kv import KeyValue
 
 from contracts import subjects
 from contracts.models.queries import QueryReply
-from contracts.runtime.nats import streams_present
+from contracts.runtime.nats import TRANSIENT_NATS_ERRORS, streams_present
 from contracts.streams import KV_AGENT_PRESENCE
 from services.gateway.limits import TokenLimits
 from services.gateway.settings import GatewaySettings
@@ -52,26 +51,26 @@ class GatewayRuntime:
             return ["nats: not connected"]
         try:
             missing = await streams_present(self.js)
-        except (NatsError, JetStreamError, TimeoutError) as exc:
+        except TRANSIENT_NATS_ERRORS as exc:
             return [f"nats: {type(exc).__name__}"]
         return [f"stream missing: {name}" for name in missing]
 
     async def presence(self) -> KeyValue | None:
         if self._presence is None:
-            with contextlib.suppress(NatsError, JetStreamError, TimeoutError):
+            with contextlib.suppress(*TRANSIENT_NATS_ERRORS):
                 self._presence = await self.js.key_value(KV_AGENT_PRESENCE)
         return self._presence
 
     async def touch_presence(self, user_id: str) -> None:
         kv = await self.presence()
         if kv is not None:
-            with contextlib.suppress(NatsError, JetStreamError, TimeoutError):
+            with contextlib.suppress(*TRANSIENT_NATS_ERRORS):
                 await kv.put(user_id, datetime.now(UTC).isoformat().encode())
 
     async def clear_presence(self, user_id: str) -> None:
         kv = await self.presence()
         if kv is not None:
-            with contextlib.suppress(NatsError, JetStreamError, TimeoutError):
+            with contextlib.suppress(*TRANSIENT_NATS_ERRORS):
                 await kv.delete(user_id)
 
     async def agent_online(self, user_id: str) -> bool:
@@ -81,7 +80,7 @@ class GatewayRuntime:
             return False
         try:
             entry = await kv.get(user_id)
-        except (NatsError, JetStreamError, TimeoutError):
+        except TRANSIENT_NATS_ERRORS:
             return False
         if entry.value is None:
             return False
