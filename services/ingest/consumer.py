@@ -12,10 +12,9 @@ import contextlib
 import structlog
 from nats.aio.client import Client
 from nats.aio.msg import Msg
-from nats.errors import ConnectionClosedError, NoRespondersError
-from nats.errors import TimeoutError as NatsTimeoutError
+from nats.errors import ConnectionClosedError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from nats.js.errors import NotFoundError, ServiceUnavailableError
+from nats.js.errors import NotFoundError
 
 from contracts import subjects
 from contracts.runtime.pull import BoundedPull
@@ -147,15 +146,13 @@ class Ingest:
         await lane.run(may_end)
 
     async def consume(self, psub: BoundedPull, stop: asyncio.Event) -> None:
-        batch = self.settings.fetch_batch
         while not stop.is_set():
             try:
-                msgs = await psub.fetch(batch, wait_s=1.0)
-            except (NatsTimeoutError, TimeoutError):
-                continue
-            except (ServiceUnavailableError, NoRespondersError, ConnectionClosedError) as exc:
-                # A NATS node is failing over (or the connection is re-establishing): the
-                # durable consumer keeps our place; wait and fetch again rather than crash.
+                msgs = await psub.fetch(self.settings.fetch_batch, wait_s=1.0)
+            except ConnectionClosedError as exc:
+                # The connection is re-establishing (a timeout or a failing-over node is an
+                # empty pull in `BoundedPull`, not an error): the durable consumer keeps our
+                # place; wait and fetch again rather than crash.
                 log.warning("fetch_unavailable", error=type(exc).__name__)
                 await asyncio.sleep(FETCH_RETRY_S)
                 continue
