@@ -61,9 +61,14 @@ export function isDashboardOrigin(origin: string | null, extra: readonly string[
     return false;
   }
   if (url.protocol === "http:" && LOCAL_HOSTS.has(url.hostname)) return true;
+  return isListed(url.origin, extra);
+}
+
+/** Whether `origin` is one of the creator's `dashboardOrigins` (each compared as an origin). */
+function isListed(origin: string, extra: readonly string[]): boolean {
   return extra.some((allowed) => {
     try {
-      return new URL(allowed).origin === url.origin;
+      return new URL(allowed).origin === origin;
     } catch {
       return false;
     }
@@ -83,14 +88,7 @@ export function brainOrigin(brainUrl: string): string | null {
 /** Whether a page at `origin` may have the Agent send a message to a fan. */
 export function isCommandOrigin(origin: string | null, brainUrl: string, extra: readonly string[]): boolean {
   if (!origin || origin === "null") return false;
-  if (origin === brainOrigin(brainUrl)) return true;
-  return extra.some((allowed) => {
-    try {
-      return new URL(allowed).origin === origin;
-    } catch {
-      return false;
-    }
-  });
+  return origin === brainOrigin(brainUrl) || isListed(origin, extra);
 }
 
 function argument(message: JsonObject, key: string): unknown {
