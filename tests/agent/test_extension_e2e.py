@@ -11,7 +11,6 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -32,7 +31,7 @@ from tests.agent.browser import (
     require_browser,
     secrets_in,
 )
-from tests.command.stack import CommandProcess, PrivateGateway
+from tests.command.stack import CommandProcess, PrivateGateway, command
 from tests.conftest import Gateway, ServiceProcess
 from tests.graph.stack import GraphProcess, new_creator
 from tests.ingest.stack import IngestProcess
@@ -164,16 +163,7 @@ async def test_an_approved_command_is_sent_once_by_the_page_and_reported(stack: 
     state = await stack.sim("GET", "/_sim/state")
     fan = next(iter(state["messages"]))
     text = f"thank you love {uuid.uuid4().hex[:6]}"
-    body = {
-        "commandId": uuid.uuid4().hex,
-        "userId": stack.user,
-        "chatId": fan,
-        "text": text,
-        "price": None,
-        "mediaIds": [],
-        "origin": "analyst",
-        "createdAt": datetime.now(UTC).isoformat(),
-    }
+    body = command(stack.user, fan, text)
     assert (await stack.api("POST", "/commands", json=body)).status_code == 202
     record: dict[str, Any] = {}
     async with asyncio.timeout(60):
@@ -233,22 +223,13 @@ async def test_the_dashboard_path_reads_the_db_and_executes_at_most_once(stack: 
     messages = await ask({"type": "get_all_messages_from_db", "chatId": str(fan)})
     assert messages["ok"] is True and messages["data"]["messages"]
     text = f"from the dashboard {uuid.uuid4().hex[:6]}"
-    command = {
-        "commandId": uuid.uuid4().hex,
-        "userId": stack.user,
-        "chatId": fan,
-        "text": text,
-        "price": None,
-        "mediaIds": [],
-        "origin": "analyst",
-        "createdAt": datetime.now(UTC).isoformat(),
-    }
-    first = await ask({"type": "execute_agent_command", "command": command})
+    approved = command(stack.user, fan, text)
+    first = await ask({"type": "execute_agent_command", "command": approved})
     assert first["ok"] is True and first["data"]["status"] == "sent", first
-    again = await ask({"type": "execute_agent_command", "command": command})
+    again = await ask({"type": "execute_agent_command", "command": approved})
     assert again["ok"] is True and again["data"]["duplicate"] is True
     # The same commandId through the Brain afterwards is not executed again either.
-    assert (await stack.api("POST", "/commands", json=command)).status_code == 202
+    assert (await stack.api("POST", "/commands", json=approved)).status_code == 202
     await asyncio.sleep(4)
     sent = [s for s in (await stack.sim("GET", "/_sim/sent"))["sent"] if text in s["body"]["text"]]
     assert len(sent) == 1
@@ -268,7 +249,7 @@ async def test_the_dashboard_path_reads_the_db_and_executes_at_most_once(stack: 
     await local.goto(stack.gateway.http.replace("127.0.0.1", "localhost") + "/")
     ask_local = lambda message: local.evaluate(ASK_EXTENSION, [EXTENSION_ID, message])  # noqa: E731
     assert (await ask_local({"type": "get_all_chats_from_db"}))["ok"] is True
-    stranger = {**command, "commandId": uuid.uuid4().hex, "text": f"stranger {text}"}
+    stranger = {**approved, "commandId": uuid.uuid4().hex, "text": f"stranger {text}"}
     refused_send = await ask_local({"type": "execute_agent_command", "command": stranger})
     assert refused_send["ok"] is False and "only the Brain's dashboard" in refused_send["error"]
     await asyncio.sleep(1)

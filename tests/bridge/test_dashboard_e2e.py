@@ -24,24 +24,18 @@ import pytest
 from nats.aio.client import Client
 from playwright.async_api import Browser, async_playwright, expect
 
-from contracts.streams import EVENTS, KV_ENRICHMENT_PROGRESS, PARTITIONS
 from ofca.agent_protocol import AgentClient, new_raw_message
 from tests.bridge.dashboard import SCROLL_INBOX, Dashboard, launch, require_dashboard
-from tests.command.stack import CommandProcess, PrivateGateway, commands_within, first_command
+from tests.command.stack import PrivateGateway, commands_within, first_command
 from tests.command.stack import report as report_result
-from tests.conftest import Gateway, ServiceProcess
-from tests.graph.stack import GraphProcess, new_creator
-from tests.ingest.stack import IngestProcess
+from tests.conftest import Gateway
+from tests.enrichment.conftest import start_scoring_services
+from tests.graph.stack import new_creator
 from tools.ofsim import Inbox, fan_message, generate_inbox, iter_messages
 
 pytestmark = [pytest.mark.nats, pytest.mark.browser]
 CHATS = 30
 BIG_CHATS = 20_000
-
-
-class EnrichmentProcess(ServiceProcess):
-    name = "enrichment"
-    defaults = {"OFCA_ENRICHMENT_FLUSH_INTERVAL": "0.1"}
 
 
 @dataclass
@@ -70,18 +64,7 @@ async def stack(
     nats_url: str, nc: Client, secret: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Stack]:
     require_dashboard()
-    # Earlier modules left events in the shared log: enrichment scores only what comes now.
-    js = nc.jetstream()
-    last = (await js.stream_info(EVENTS.name)).state.last_seq
-    progress = await js.key_value(KV_ENRICHMENT_PROGRESS)
-    for partition in range(PARTITIONS):
-        await progress.put(f"p{partition}", str(last).encode())
-    processes: list[ServiceProcess] = [
-        await IngestProcess(nats_url).ready(),
-        await GraphProcess(nats_url).ready(),
-        await EnrichmentProcess(nats_url).ready(),
-        await CommandProcess(nats_url).ready(),
-    ]
+    processes = await start_scoring_services(nats_url, nc)
     private = PrivateGateway(nats_url, secret, tmp_path_factory.mktemp("bridge-gateway"))
     try:
         gateway = await private.ready()

@@ -17,8 +17,8 @@ class EnrichmentProcess(ServiceProcess):
     defaults = {"OFCA_ENRICHMENT_FLUSH_INTERVAL": "0.1"}
 
 
-@pytest.fixture(scope="module")
-async def stack(nats_url: str, nc: Client) -> AsyncIterator[list[ServiceProcess]]:
+async def start_scoring_services(nats_url: str, nc: Client) -> list[ServiceProcess]:
+    """Ingest, graph, enrichment and command, with enrichment scoring only what comes now."""
     # Earlier test modules left events in the shared log: score only what comes from now on
     # (history is still read, as after any restart).
     js = nc.jetstream()
@@ -26,12 +26,17 @@ async def stack(nats_url: str, nc: Client) -> AsyncIterator[list[ServiceProcess]
     progress = await js.key_value(KV_ENRICHMENT_PROGRESS)
     for partition in range(PARTITIONS):
         await progress.put(f"p{partition}", str(last).encode())
-    processes: list[ServiceProcess] = [
+    return [
         await IngestProcess(nats_url).ready(),
         await GraphProcess(nats_url).ready(),
         await EnrichmentProcess(nats_url).ready(),
         await CommandProcess(nats_url).ready(),
     ]
+
+
+@pytest.fixture(scope="module")
+async def stack(nats_url: str, nc: Client) -> AsyncIterator[list[ServiceProcess]]:
+    processes = await start_scoring_services(nats_url, nc)
     yield processes
     for process in reversed(processes):
         process.stop()

@@ -15,6 +15,7 @@ from contracts.streams import AGENT_IN, PARTITIONS
 from contracts.tokens import issue_token
 from ofca.agent_protocol import KEEPALIVE, AgentClient, new_raw_message, snapshot_frames
 from tests.conftest import Gateway
+from tests.graph.stack import nothing_within
 
 pytestmark = pytest.mark.nats
 
@@ -25,14 +26,6 @@ def new_user() -> str:
 
 async def recv_json(ws: ClientConnection, within_s: float = 5.0) -> dict[str, Any]:
     return dict(json.loads(await asyncio.wait_for(ws.recv(), within_s)))
-
-
-async def nothing_within(ws: ClientConnection, seconds: float) -> bool:
-    try:
-        await asyncio.wait_for(ws.recv(), seconds)
-    except TimeoutError:
-        return True
-    return False
 
 
 async def open_bridge(gw: Gateway, user: str, token: str | None = None) -> ClientConnection:

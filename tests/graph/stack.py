@@ -20,6 +20,15 @@ def new_creator() -> int:
     return 10**8 + uuid.uuid4().int % 10**8
 
 
+async def nothing_within(ws: ClientConnection, seconds: float) -> bool:
+    """True when no frame arrives on `ws` within `seconds`."""
+    try:
+        await asyncio.wait_for(ws.recv(), seconds)
+    except TimeoutError:
+        return True
+    return False
+
+
 async def next_of(ws: ClientConnection, kind: str, within_s: float = 20) -> dict[str, Any]:
     async with asyncio.timeout(within_s):
         while True:

@@ -66,22 +66,6 @@ async def recv_json(ws: ClientConnection, within_s: float = 10.0) -> dict[str, A
     return dict(json.loads(await asyncio.wait_for(ws.recv(), within_s)))
 
 
-async def next_of(ws: ClientConnection, kind: str, within_s: float = 20) -> dict[str, Any]:
-    async with asyncio.timeout(within_s):
-        while True:
-            frame = json.loads(await ws.recv())
-            if frame["type"] == kind:
-                return dict(frame)
-
-
-async def nothing_within(ws: ClientConnection, seconds: float) -> bool:
-    try:
-        await asyncio.wait_for(ws.recv(), seconds)
-    except TimeoutError:
-        return True
-    return False
-
-
 async def open_socket(gw: Gateway, path: str, **kwargs: Any) -> ClientConnection:
     """A socket past its `connection_ack`."""
     ws = await connect(f"{gw.ws}{path}", max_size=None, **kwargs)

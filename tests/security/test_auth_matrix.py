@@ -28,14 +28,8 @@ from contracts.streams import AGENT_IN, COMMANDS
 from contracts.tokens import issue_token
 from ofca.agent_protocol import AgentClient, new_raw_message
 from tests.conftest import Gateway
-from tests.security.stack import (
-    LoggedGateway,
-    close_quietly,
-    new_user,
-    nothing_within,
-    open_socket,
-    recv_json,
-)
+from tests.graph.stack import nothing_within
+from tests.security.stack import LoggedGateway, close_quietly, new_user, open_socket, recv_json
 
 pytestmark = pytest.mark.nats
 
