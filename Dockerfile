@@ -30,13 +30,16 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /src
 # README.md is the package's readme in pyproject.toml: the build reads it.
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY contracts ./contracts
 COPY services ./services
 COPY ofca ./ofca
 COPY tools ./tools
-# Runtime dependencies only (no dev extras), then the user every process runs as.
-RUN pip install --no-cache-dir . \
+# Runtime dependencies only (no dev extras), exactly as locked and checked against their hashes
+# (`just lock`), then the project with the locked build backend, then the user every process
+# runs as.
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock \
+    && pip install --no-cache-dir --no-deps --no-build-isolation . \
     && groupadd --gid 10001 ofca \
     && useradd --uid 10001 --gid 10001 --create-home --home-dir /home/ofca \
         --shell /usr/sbin/nologin ofca

@@ -1,7 +1,8 @@
 # OFCA recipes. `./dev` creates the environment; `just --list` shows these by group.
 set shell := ["bash", "-euo", "pipefail", "-c"]
 
-venv := justfile_directory() / ".venv/bin"
+# OFCA_VENV points the recipes at another environment (`just check-upstream` uses a scratch one).
+venv := env_var_or_default("OFCA_VENV", justfile_directory() / ".venv") / "bin"
 export PATH := venv + ":" + env_var("PATH")
 
 [group('run')]
@@ -62,6 +63,41 @@ gen:
 [group('gen')]
 check-gen: gen
     git diff --exit-code -- contracts/schemas docs/asyncapi.json || (echo "generated schemas drifted: commit the output of 'just gen'" && exit 1)
+
+# Rewrite the Python lock files from pyproject.toml: requirements-dev.lock (what ./dev and CI
+# install: runtime, dev tools and the build backend) and requirements.lock (the images' runtime
+# set and the build backend, the same versions). Hashes for every platform's files; resolved for Python 3.11 and up.
+# `just lock --upgrade` moves every package to its newest allowed release,
+# `just lock --upgrade-package msgspec` one package.
+[group('deps')]
+lock *args:
+    printf 'setuptools>=69\nwheel\npip\n' | uv pip compile --quiet pyproject.toml - --extra dev \
+        --universal --python-version 3.11 --generate-hashes --custom-compile-command "just lock" \
+        -o requirements-dev.lock {{args}}
+    printf 'setuptools>=69\nwheel\n' | uv pip compile --quiet pyproject.toml - --universal \
+        --python-version 3.11 --generate-hashes --custom-compile-command "just lock" \
+        -c requirements-dev.lock -o requirements.lock
+
+# What a fresh install would get if nothing were locked: resolve the newest versions pyproject.toml
+# allows, install them in a scratch environment and run the whole of `just test` with it. Run it
+# before a release or weekly, so an upstream change is seen before it breaks a fresh install.
+# The lock files are left as they are; `just lock --upgrade` adopts the new versions.
+[group('deps')]
+check-upstream:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    scratch=$(mktemp -d)
+    trap 'rm -rf "$scratch"' EXIT
+    printf 'setuptools>=69\nwheel\npip\n' | uv pip compile --quiet pyproject.toml - --extra dev \
+        --universal --python-version 3.11 --generate-hashes --upgrade --no-header \
+        -o "$scratch/newest.lock"
+    echo "newest allowed versions that differ from requirements-dev.lock:"
+    diff <(grep -oE '^[A-Za-z0-9._-]+==[^ ;]+' requirements-dev.lock | sort) \
+        <(grep -oE '^[A-Za-z0-9._-]+==[^ ;]+' "$scratch/newest.lock" | sort) | grep '^[<>]' || echo "  (none)"
+    python3 -m venv "$scratch/venv"
+    "$scratch/venv/bin/python" -m pip install --quiet --require-hashes -r "$scratch/newest.lock"
+    "$scratch/venv/bin/python" -m pip install --quiet --no-deps --no-build-isolation -e .
+    OFCA_VENV="$scratch/venv" "$scratch/venv/bin/just" test
 
 # Quick variants of every benchmark (figures in docs/benchmarks.md).
 [group('bench')]

@@ -32,6 +32,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 
 from contracts import VERSION, subjects
 from contracts.events import Event
+from contracts.generated_json import render
 from contracts.models.base import WireModel
 from contracts.models.commands import CommandEvent, CommandRequest
 from contracts.models.queries import QueryReply
@@ -338,7 +339,7 @@ def asyncapi_document() -> dict[str, Any]:
 
 def rendered() -> str:
     """The exact text `docs/asyncapi.json` must have."""
-    return json.dumps(asyncapi_document(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return render(asyncapi_document(), ensure_ascii=False)
 
 
 def main() -> None:

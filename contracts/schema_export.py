@@ -5,10 +5,10 @@ committed files differ from what the models produce, so the dashboard's generate
 never silently drift from the Brain.
 """
 
-import json
 from pathlib import Path
 from typing import Any
 
+from contracts.generated_json import render
 from contracts.wire import INCOMING, OUTGOING
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
@@ -25,7 +25,7 @@ def wss_schema(direction: str = "outgoing") -> dict[str, Any]:
 def rendered() -> dict[str, str]:
     """File name → exact text the committed schema files must have."""
     return {
-        f"wss-{direction}.json": json.dumps(wss_schema(direction), indent=2, sort_keys=True) + "\n"
+        f"wss-{direction}.json": render(wss_schema(direction))
         for direction in ("outgoing", "incoming")
     }
 

@@ -4,10 +4,10 @@
 dashboard generates its REST client from the committed file.
 """
 
-import json
 import secrets
 from pathlib import Path
 
+from contracts.generated_json import render
 from services.gateway.app import create_app
 from services.gateway.settings import GatewaySettings
 
@@ -16,7 +16,7 @@ OPENAPI_PATH = Path(__file__).resolve().parents[2] / "contracts" / "schemas" / "
 
 def render_openapi() -> str:
     app = create_app(GatewaySettings(secret=secrets.token_urlsafe(48)))
-    return json.dumps(app.openapi(), indent=2, sort_keys=True) + "\n"
+    return render(app.openapi())
 
 
 def main() -> None:

@@ -23,15 +23,17 @@ def test_base_installs_the_project_without_dev_extras() -> None:
     base = lineage("gateway")[0]
     assert base.parent.startswith("python:3.11-slim")
     runs = " ".join(args for kw, args in base.instructions if kw == "RUN")
-    assert re.search(r"pip install --no-cache-dir \.(\s|$)", runs), runs
-    assert "[dev]" not in runs
+    # The locked runtime set, hash-checked, then the project alone (its dependencies are locked).
+    assert re.search(r"pip install --no-cache-dir --require-hashes -r requirements\.lock", runs)
+    assert re.search(r"pip install --no-cache-dir --no-deps --no-build-isolation \.(\s|$)", runs)
+    assert "[dev]" not in runs and "requirements-dev" not in runs
     copied = {Path(w).name for kw, a in base.instructions if kw == "COPY" for w in a.split()[:-1]}
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     packages = {
         p.rstrip("*") for p in pyproject["tool"]["setuptools"]["packages"]["find"]["include"]
     }
     readme = pyproject["project"]["readme"]
-    missing = (packages | {"pyproject.toml", readme}) - copied
+    missing = (packages | {"pyproject.toml", readme, "requirements.lock"}) - copied
     assert not missing, f"the base stage does not COPY {sorted(missing)}"
 
 
