@@ -25,6 +25,9 @@ same ids, so `event_id` is used as `Nats-Msg-Id`. Key layouts (kind = the `kind`
 - `chat_scored`: `creator:chat:chat_scored:<digest of the scores>` (a new reading, a new event).
 - `reply_suggested`: `creator:chat:<reply_to>:reply_suggested:<model>`; `draft_id` = `event_id`.
 - `snapshot_replaced`: `creator:snapshot:<snapshot_id>:snapshot_replaced:0`.
+- `chat_coverage_seen`: `creator:chat:chat_coverage_seen:<complete>:<oldest id>:<messages>`.
+- `capture_progressed`: `creator:capture:capture_progressed:<state>:<done>/<total>:<list
+  complete>:<chats known>:<rate limited until>:<requests>`.
 - `record_rejected`: `creator:<where>:record_rejected:<reason>` where `where` is
   `snapshot_id:record_kind:position` or, for a delta, the blake2b of the raw bytes.
 """
@@ -251,6 +254,38 @@ class CreatorDeleted(_Event, tag="creator_deleted", frozen=True):
     requested_by: str
 
 
+class ChatCoverageSeen(_Event, tag="chat_coverage_seen", frozen=True):
+    """How much of a chat's history the Agent holds, as its backfill reported at `at` (epoch ms).
+
+    `complete`: captured back to the first message (or to the backfill's `since`); otherwise
+    the Agent holds an unbroken run from the newest message down to `oldest_message_id`
+    (None when the backfill has not read the chat yet)."""
+
+    chat_id: int
+    complete: bool
+    oldest_message_id: int | None
+    oldest_at: int | None
+    messages: int
+    at: int
+
+
+class CaptureProgressed(_Event, tag="capture_progressed", frozen=True):
+    """The Agent's capture of the whole inbox at `at` (epoch ms): the chat list walked or not,
+    how many chats it knows, and its history backfill's state and progress."""
+
+    at: int
+    list_complete: bool
+    chats_known: int
+    backfill_state: str  # idle | running | paused | rate_limited | stopped | done
+    chats_done: int
+    chats_total: int
+    since: int | None
+    rate_limited_until: int | None
+    requests: int
+    started_at: int | None
+    last_capture_at: int | None
+
+
 class RecordRejected(_Event, tag="record_rejected", frozen=True):
     """A malformed record, reported instead of silently dropped. `reason` is a short code
     (`malformed`, `invalid_json`, `foreign_sender`, `no_chat_id`, …); `detail` is msgspec's
@@ -280,6 +315,8 @@ Event = (
     | SnapshotAbandoned
     | RetentionSet
     | CreatorDeleted
+    | ChatCoverageSeen
+    | CaptureProgressed
     | RecordRejected
 )
 

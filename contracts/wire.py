@@ -9,6 +9,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from contracts.models.capture import (
+    CaptureStatePayload,
+    ChatUpdatePayload,
+    SyncHelloPayload,
+    SyncRequest,
+    SyncState,
+)
 from contracts.models.commands import (
     CommandResultPayload,
     CommandStatusUpdate,
@@ -59,6 +66,30 @@ class CommandResultMessage(_Envelope):
     ref: Ref = None
 
 
+class SyncHelloMessage(_Envelope):
+    """Agent → Brain, first after `connection_ack`; answered by `sync_state`."""
+
+    type: Literal["sync_hello"]
+    payload: SyncHelloPayload
+    ref: Ref = None
+
+
+class ChatUpdateMessage(_Envelope):
+    """Agent → Brain: changed chat-list items (fan names, unread counters, read state)."""
+
+    type: Literal["chat_update"]
+    payload: ChatUpdatePayload
+    ref: Ref = None
+
+
+class CaptureStateMessage(_Envelope):
+    """Agent → Brain: what the capture covers (chat list, each chat's history, backfill)."""
+
+    type: Literal["capture_state"]
+    payload: CaptureStatePayload
+    ref: Ref = None
+
+
 class SendCommandMessage(_Envelope):
     """Bridge → Brain: an analyst approves a draft (as is or edited) or writes a message.
 
@@ -76,6 +107,9 @@ IncomingWssMessage = Annotated[
     | NewRawMessageMessage
     | KeepaliveMessage
     | CommandResultMessage
+    | SyncHelloMessage
+    | ChatUpdateMessage
+    | CaptureStateMessage
     | SendCommandMessage,
     Field(discriminator="type"),
 ]
@@ -127,6 +161,16 @@ class ClearLocalDataMessage(_Envelope):
     payload: ClearLocalData
 
 
+class SyncStateMessage(_Envelope):
+    type: Literal["sync_state"] = "sync_state"
+    payload: SyncState
+
+
+class SyncRequestMessage(_Envelope):
+    type: Literal["sync_request"] = "sync_request"
+    payload: SyncRequest
+
+
 class ReplySuggestionMessage(_Envelope):
     type: Literal["reply_suggestion"] = "reply_suggestion"
     payload: ReplySuggestion
@@ -148,7 +192,9 @@ OutgoingWssMessage = Annotated[
     | IngestAckMessage
     | ClearLocalDataMessage
     | ReplySuggestionMessage
-    | CommandStatusMessage,
+    | CommandStatusMessage
+    | SyncStateMessage
+    | SyncRequestMessage,
     Field(discriminator="type"),
 ]
 
@@ -157,6 +203,9 @@ INCOMING: TypeAdapter[
     | NewRawMessageMessage
     | KeepaliveMessage
     | CommandResultMessage
+    | SyncHelloMessage
+    | ChatUpdateMessage
+    | CaptureStateMessage
     | SendCommandMessage
 ] = TypeAdapter(IncomingWssMessage)
 OUTGOING: TypeAdapter[
@@ -171,8 +220,19 @@ OUTGOING: TypeAdapter[
     | ClearLocalDataMessage
     | ReplySuggestionMessage
     | CommandStatusMessage
+    | SyncStateMessage
+    | SyncRequestMessage
 ] = TypeAdapter(OutgoingWssMessage)
 
 INCOMING_TYPES: frozenset[str] = frozenset(
-    ["cache_update", "new_raw_message", "keepalive", "command_result", "send_command"]
+    [
+        "cache_update",
+        "new_raw_message",
+        "keepalive",
+        "command_result",
+        "sync_hello",
+        "chat_update",
+        "capture_state",
+        "send_command",
+    ]
 )

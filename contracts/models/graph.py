@@ -36,6 +36,18 @@ class Revenue(WireModel):
     total: float = 0.0
 
 
+class ChatHistory(WireModel):
+    """How much of this chat's history the Brain holds (`docs/architecture.md`, coverage)."""
+
+    captured: int = Field(default=0, description="Messages of this chat the Brain holds.")
+    complete: bool = Field(
+        default=False,
+        description="Captured back to the first message (or the backfill's `since`), as the "
+        "Agent's backfill reported; `captured` is then all there is.",
+    )
+    oldest_at: datetime | None = Field(default=None, description="The oldest message held.")
+
+
 class ConversationNode(WireModel):
     user_id: str = Field(description="The creator.")
     chat_id: str = Field(description="The fan's OnlyFans user id.")
@@ -51,6 +63,7 @@ class ConversationNode(WireModel):
     topics: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     priority: float = 0.0
+    history: ChatHistory = Field(default_factory=ChatHistory)
 
 
 NodeKind = Literal["creator", "fan", "conversation", "topic"]

@@ -24,6 +24,11 @@ class CacheUpdatePayload(ExactModel):
     messages: list[RawObject] = Field(
         default_factory=list, description="OnlyFans message objects with `chatId` added."
     )
+    installId: str | None = Field(  # noqa: N815 - the Agent's camelCase, beside pinned names
+        default=None,
+        pattern=r"^[A-Za-z0-9_-]{8,64}$",
+        description="The Agent installation sending it (`sync_hello`); absent from old Agents.",
+    )
 
     @model_validator(mode="after")
     def _part_within_parts(self) -> Self:

@@ -94,6 +94,46 @@ class ActivityMetrics(WireModel):
     )
 
 
+class BackfillStatus(WireModel):
+    """The Agent's history backfill as it last reported it."""
+
+    state: str = Field(description="idle, running, paused, rate_limited, stopped, done.")
+    chats_done: int = 0
+    chats_total: int = 0
+    since: datetime | None = None
+    rate_limited_until: datetime | None = None
+    requests: int = 0
+    started_at: datetime | None = None
+    reported_at: datetime | None = None
+
+
+class Coverage(WireModel):
+    """What the Brain's data covers, so no figure passes for whole when it is not.
+
+    `chats_complete / chats_known` is the share of chats whose history is captured back to the
+    first message; `complete_since` is the instant after which every known chat is captured
+    (null while the chat list itself is not walked to its end, or nothing is complete)."""
+
+    chats_known: int = Field(
+        default=0, description="Chats the Brain holds, or the Agent saw listed if more."
+    )
+    chat_list_complete: bool = Field(
+        default=False, description="The Agent walked the whole chat list."
+    )
+    chats_complete: int = Field(default=0, description="Chats with their whole history.")
+    share_complete: float | None = Field(
+        default=None, ge=0.0, le=1.0, description="chats_complete / chats_known."
+    )
+    messages_captured: int = 0
+    complete_since: datetime | None = None
+    whole: bool = Field(
+        default=False,
+        description="The chat list and every chat's history are complete: figures are whole.",
+    )
+    last_capture_at: datetime | None = None
+    backfill: BackfillStatus | None = None
+
+
 class Analytics(WireModel):
     """Sections are optional: a service fills what it knows, the Bridge shows what is present."""
 
@@ -103,6 +143,9 @@ class Analytics(WireModel):
     responses: ResponseMetrics | None = None
     money: MoneyMetrics | None = None
     activity: ActivityMetrics | None = None
+    coverage: Coverage | None = Field(
+        default=None, description="What the data behind these figures covers."
+    )
 
 
 class FullSyncResponse(WireModel):

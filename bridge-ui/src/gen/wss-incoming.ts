@@ -5,7 +5,15 @@
  */
 
 export type IncomingWssMessage =
-  CacheUpdateMessage | NewRawMessageMessage | KeepaliveMessage | CommandResultMessage | SendCommandMessage;
+  | CacheUpdateMessage
+  | NewRawMessageMessage
+  | KeepaliveMessage
+  | CommandResultMessage
+  | SyncHelloMessage
+  | ChatUpdateMessage
+  | CaptureStateMessage
+  | SendCommandMessage;
+export type BackfillState = "idle" | "running" | "paused" | "rate_limited" | "stopped" | "done";
 
 export interface CacheUpdateMessage {
   payload: CacheUpdatePayload;
@@ -19,6 +27,10 @@ export interface CacheUpdatePayload {
   chats?: {
     [k: string]: unknown;
   }[];
+  /**
+   * The Agent installation sending it (`sync_hello`); absent from old Agents.
+   */
+  installId?: string | null;
   /**
    * OnlyFans message objects with `chatId` added.
    */
@@ -64,6 +76,118 @@ export interface CommandResultPayload {
     [k: string]: unknown;
   };
   status: "sent" | "failed" | "rejected";
+}
+/**
+ * Agent → Brain, first after `connection_ack`; answered by `sync_state`.
+ */
+export interface SyncHelloMessage {
+  payload: SyncHelloPayload;
+  ref?: string | null;
+  type: "sync_hello";
+}
+/**
+ * Agent → Brain, first after `connection_ack`: which installation, which last snapshot.
+ */
+export interface SyncHelloPayload {
+  /**
+   * Random per local database; a new one after `clear_local_data`.
+   */
+  installId: string;
+  /**
+   * The last snapshot this installation sent whole (every part acknowledged).
+   */
+  snapshotId?: string | null;
+}
+/**
+ * Agent → Brain: changed chat-list items (fan names, unread counters, read state).
+ */
+export interface ChatUpdateMessage {
+  payload: ChatUpdatePayload;
+  ref?: string | null;
+  type: "chat_update";
+}
+/**
+ * Agent → Brain: chat-list items that changed since the last full snapshot.
+ *
+ * Each is an OnlyFans chat-list item as stored (it has `withUser`, with the fan's full user
+ * merged in when `/users/list` gave it, credentials and signed URL parameters removed).
+ */
+export interface ChatUpdatePayload {
+  /**
+   * @minItems 1
+   * @maxItems 1000
+   */
+  chats: [
+    {
+      [k: string]: unknown;
+    },
+    ...{
+      [k: string]: unknown;
+    }[]
+  ];
+}
+/**
+ * Agent → Brain: what the capture covers (chat list, each chat's history, backfill).
+ */
+export interface CaptureStateMessage {
+  payload: CaptureStatePayload;
+  ref?: string | null;
+  type: "capture_state";
+}
+/**
+ * Agent → Brain: what the capture covers now. `chats` holds only chats whose coverage
+ * changed since the previous report.
+ */
+export interface CaptureStatePayload {
+  at: number;
+  backfill: BackfillReport;
+  chatList: ChatListReport;
+  /**
+   * @maxItems 1000
+   */
+  chats?: ChatCoverageReport[];
+  lastCaptureAt?: number | null;
+}
+export interface BackfillReport {
+  chatsDone?: number;
+  chatsTotal?: number;
+  rateLimitedUntil?: number | null;
+  /**
+   * Requests the backfill made so far.
+   */
+  requests?: number;
+  /**
+   * History is wanted back to this instant (null: the start).
+   */
+  since?: number | null;
+  startedAt?: number | null;
+  state: BackfillState;
+}
+export interface ChatListReport {
+  chatsKnown: number;
+  /**
+   * The chat list was walked to its end (`hasMore: false`).
+   */
+  complete: boolean;
+}
+/**
+ * How much of one chat's history the Agent holds.
+ */
+export interface ChatCoverageReport {
+  chatId: number | string;
+  /**
+   * History captured back to the first message (or to the backfill's `since`).
+   */
+  complete: boolean;
+  /**
+   * Messages of this chat held locally.
+   */
+  messages?: number;
+  /**
+   * `createdAt` of the oldest message of the captured run.
+   */
+  oldestAt?: number | null;
+  oldestMessageId?: number | string | null;
 }
 /**
  * Bridge → Brain: an analyst approves a draft (as is or edited) or writes a message.

@@ -15,7 +15,9 @@ export type OutgoingWssMessage =
   | IngestAckMessage
   | ClearLocalDataMessage
   | ReplySuggestionMessage
-  | CommandStatusMessage;
+  | CommandStatusMessage
+  | SyncStateMessage
+  | SyncRequestMessage;
 export type BrainState = "IDLE" | "PROCESSING_SNAPSHOT" | "REALTIME" | "DEGRADED";
 export type ErrorCode =
   | "invalid_json"
@@ -36,6 +38,8 @@ export type ErrorCode =
  * `rejected` (rate limit, auto-send off) or `expired` (TTL passed before an Agent was online).
  */
 export type CommandState = "requested" | "issued" | "delivered" | "sent" | "failed" | "rejected" | "expired";
+export type SyncMode = "incremental" | "full";
+export type SyncReason = "resume" | "first_sync" | "unknown_snapshot" | "fenced" | "requested";
 
 export interface ConnectionAckMessage {
   payload: ConnectionInfo;
@@ -114,6 +118,10 @@ export interface FullSyncResponse {
  */
 export interface Analytics {
   activity?: ActivityMetrics | null;
+  /**
+   * What the data behind these figures covers.
+   */
+  coverage?: Coverage | null;
   money?: MoneyMetrics | null;
   responses?: ResponseMetrics | null;
   topics?: TopicMetric[] | null;
@@ -135,6 +143,55 @@ export interface DayCount {
   day: string;
   inbound?: number;
   outbound?: number;
+}
+/**
+ * What the Brain's data covers, so no figure passes for whole when it is not.
+ *
+ * `chats_complete / chats_known` is the share of chats whose history is captured back to the
+ * first message; `complete_since` is the instant after which every known chat is captured
+ * (null while the chat list itself is not walked to its end, or nothing is complete).
+ */
+export interface Coverage {
+  backfill?: BackfillStatus | null;
+  /**
+   * The Agent walked the whole chat list.
+   */
+  chatListComplete?: boolean;
+  /**
+   * Chats with their whole history.
+   */
+  chatsComplete?: number;
+  /**
+   * Chats the Brain holds, or the Agent saw listed if more.
+   */
+  chatsKnown?: number;
+  completeSince?: string | null;
+  lastCaptureAt?: string | null;
+  messagesCaptured?: number;
+  /**
+   * chats_complete / chats_known.
+   */
+  shareComplete?: number | null;
+  /**
+   * The chat list and every chat's history are complete: figures are whole.
+   */
+  whole?: boolean;
+}
+/**
+ * The Agent's history backfill as it last reported it.
+ */
+export interface BackfillStatus {
+  chatsDone?: number;
+  chatsTotal?: number;
+  rateLimitedUntil?: string | null;
+  reportedAt?: string | null;
+  requests?: number;
+  since?: string | null;
+  startedAt?: string | null;
+  /**
+   * idle, running, paused, rate_limited, stopped, done.
+   */
+  state: string;
 }
 export interface MoneyMetrics {
   ppvConversion?: number | null;
@@ -223,6 +280,7 @@ export interface ConversationNode {
   chatId: string;
   counts?: MessageCounts;
   fan: FanRef;
+  history?: ChatHistory;
   lastMessage?: LastMessage | null;
   ppvPurchased?: number;
   ppvSent?: number;
@@ -246,6 +304,23 @@ export interface FanRef {
   id: string;
   name?: string | null;
   username?: string | null;
+}
+/**
+ * How much of this chat's history the Brain holds (`docs/architecture.md`, coverage).
+ */
+export interface ChatHistory {
+  /**
+   * Messages of this chat the Brain holds.
+   */
+  captured?: number;
+  /**
+   * Captured back to the first message (or the backfill's `since`), as the Agent's backfill reported; `captured` is then all there is.
+   */
+  complete?: boolean;
+  /**
+   * The oldest message held.
+   */
+  oldestAt?: string | null;
 }
 export interface LastMessage {
   at: string;
@@ -355,4 +430,34 @@ export interface CommandStatusUpdate {
   draftId?: string | null;
   origin?: "analyst" | "auto";
   state: CommandState;
+}
+export interface SyncStateMessage {
+  payload: SyncState;
+  type?: "sync_state";
+}
+/**
+ * Brain → Agent, the answer to `sync_hello` (or unprompted, `sync_request` style).
+ *
+ * `full` with reason `fenced`: take a new `installId` before sending the snapshot, so the two
+ * copies of the database stop sharing one identity.
+ */
+export interface SyncState {
+  installId: string;
+  mode: SyncMode;
+  reason: SyncReason;
+  /**
+   * The last whole snapshot the Brain holds for this installation.
+   */
+  snapshotId?: string | null;
+}
+export interface SyncRequestMessage {
+  payload: SyncRequest;
+  type?: "sync_request";
+}
+/**
+ * Brain → Agent at any time: send a full snapshot on this connection.
+ */
+export interface SyncRequest {
+  reason: string;
+  userId: string;
 }

@@ -228,6 +228,8 @@ function changeFor(state: ChatState, frame: OutgoingWssMessage, now: number): Ch
       return applyIngestAck(state, frame.payload.ref);
     case "command_to_execute": // Agent-only frames: a Bridge socket never gets them
     case "clear_local_data":
+    case "sync_state":
+    case "sync_request":
     case undefined:
       return {};
     default:

@@ -11,7 +11,9 @@ export type OutgoingWssMessage =
   | IngestAckMessage
   | ClearLocalDataMessage
   | ReplySuggestionMessage
-  | CommandStatusMessage;
+  | CommandStatusMessage
+  | SyncStateMessage
+  | SyncRequestMessage;
 export type Connectionid = string;
 export type Keepaliveintervals = number;
 /**
@@ -65,6 +67,40 @@ export type Day = string;
 export type Inbound = number;
 export type Outbound = number;
 export type Messagesbyday = DayCount[];
+export type Chatsdone = number;
+export type Chatstotal = number;
+export type Ratelimiteduntil = string | null;
+export type Reportedat = string | null;
+export type Requests = number;
+export type Since = string | null;
+export type Startedat = string | null;
+/**
+ * idle, running, paused, rate_limited, stopped, done.
+ */
+export type State = string;
+/**
+ * The Agent walked the whole chat list.
+ */
+export type Chatlistcomplete = boolean;
+/**
+ * Chats with their whole history.
+ */
+export type Chatscomplete = number;
+/**
+ * Chats the Brain holds, or the Agent saw listed if more.
+ */
+export type Chatsknown = number;
+export type Completesince = string | null;
+export type Lastcaptureat = string | null;
+export type Messagescaptured = number;
+/**
+ * chats_complete / chats_known.
+ */
+export type Sharecomplete = number | null;
+/**
+ * The chat list and every chat's history are complete: figures are whole.
+ */
+export type Whole = boolean;
 export type Ppvconversion = number | null;
 export type Ppvpurchased = number;
 export type Ppvsent = number;
@@ -101,7 +137,7 @@ export type Minutes = number;
 /**
  * First message of the unanswered trailing run.
  */
-export type Since = string;
+export type Since1 = string;
 /**
  * Longest wait first, capped at 50.
  */
@@ -138,6 +174,18 @@ export type Total1 = number;
 export type Id = string;
 export type Name1 = string | null;
 export type Username1 = string | null;
+/**
+ * Messages of this chat the Brain holds.
+ */
+export type Captured = number;
+/**
+ * Captured back to the first message (or the backfill's `since`), as the Agent's backfill reported; `captured` is then all there is.
+ */
+export type Complete = boolean;
+/**
+ * The oldest message held.
+ */
+export type Oldestat = string | null;
 export type At1 = string;
 export type Direction = "in" | "out";
 /**
@@ -215,6 +263,17 @@ export type Origin1 = "analyst" | "auto";
  */
 export type CommandState = "requested" | "issued" | "delivered" | "sent" | "failed" | "rejected" | "expired";
 export type Type10 = "command_status";
+export type Installid = string;
+export type SyncMode = "incremental" | "full";
+export type SyncReason = "resume" | "first_sync" | "unknown_snapshot" | "fenced" | "requested";
+/**
+ * The last whole snapshot the Brain holds for this installation.
+ */
+export type Snapshotid = string | null;
+export type Type11 = "sync_state";
+export type Reason1 = string;
+export type Userid7 = string;
+export type Type12 = "sync_request";
 
 export interface ConnectionAckMessage {
   payload: ConnectionInfo;
@@ -279,6 +338,10 @@ export interface FullSyncResponse {
  */
 export interface Analytics {
   activity?: ActivityMetrics | null;
+  /**
+   * What the data behind these figures covers.
+   */
+  coverage?: Coverage | null;
   money?: MoneyMetrics | null;
   responses?: ResponseMetrics | null;
   topics?: Topics;
@@ -294,6 +357,37 @@ export interface DayCount {
   day: Day;
   inbound?: Inbound;
   outbound?: Outbound;
+}
+/**
+ * What the Brain's data covers, so no figure passes for whole when it is not.
+ *
+ * `chats_complete / chats_known` is the share of chats whose history is captured back to the
+ * first message; `complete_since` is the instant after which every known chat is captured
+ * (null while the chat list itself is not walked to its end, or nothing is complete).
+ */
+export interface Coverage {
+  backfill?: BackfillStatus | null;
+  chatListComplete?: Chatlistcomplete;
+  chatsComplete?: Chatscomplete;
+  chatsKnown?: Chatsknown;
+  completeSince?: Completesince;
+  lastCaptureAt?: Lastcaptureat;
+  messagesCaptured?: Messagescaptured;
+  shareComplete?: Sharecomplete;
+  whole?: Whole;
+}
+/**
+ * The Agent's history backfill as it last reported it.
+ */
+export interface BackfillStatus {
+  chatsDone?: Chatsdone;
+  chatsTotal?: Chatstotal;
+  rateLimitedUntil?: Ratelimiteduntil;
+  reportedAt?: Reportedat;
+  requests?: Requests;
+  since?: Since;
+  startedAt?: Startedat;
+  state: State;
 }
 export interface MoneyMetrics {
   ppvConversion?: Ppvconversion;
@@ -341,7 +435,7 @@ export interface Bucket {
 export interface WaitingFan {
   chatId: Chatid1;
   minutes: Minutes;
-  since: Since;
+  since: Since1;
 }
 export interface TopicMetric {
   ahtMinutes?: Ahtminutes;
@@ -358,6 +452,7 @@ export interface ConversationNode {
   chatId: Chatid2;
   counts?: MessageCounts;
   fan: FanRef;
+  history?: ChatHistory;
   lastMessage?: LastMessage | null;
   ppvPurchased?: Ppvpurchased1;
   ppvSent?: Ppvsent1;
@@ -378,6 +473,14 @@ export interface FanRef {
   id: Id;
   name?: Name1;
   username?: Username1;
+}
+/**
+ * How much of this chat's history the Brain holds (`docs/architecture.md`, coverage).
+ */
+export interface ChatHistory {
+  captured?: Captured;
+  complete?: Complete;
+  oldestAt?: Oldestat;
 }
 export interface LastMessage {
   at: At1;
@@ -484,4 +587,31 @@ export interface CommandStatusUpdate {
   draftId?: Draftid1;
   origin?: Origin1;
   state: CommandState;
+}
+export interface SyncStateMessage {
+  payload: SyncState;
+  type?: Type11;
+}
+/**
+ * Brain → Agent, the answer to `sync_hello` (or unprompted, `sync_request` style).
+ *
+ * `full` with reason `fenced`: take a new `installId` before sending the snapshot, so the two
+ * copies of the database stop sharing one identity.
+ */
+export interface SyncState {
+  installId: Installid;
+  mode: SyncMode;
+  reason: SyncReason;
+  snapshotId?: Snapshotid;
+}
+export interface SyncRequestMessage {
+  payload: SyncRequest;
+  type?: Type12;
+}
+/**
+ * Brain → Agent at any time: send a full snapshot on this connection.
+ */
+export interface SyncRequest {
+  reason: Reason1;
+  userId: Userid7;
 }

@@ -33,6 +33,10 @@ export type ActivityMetrics = {
  */
 export type Analytics = {
     activity?: ActivityMetrics | null;
+    /**
+     * What the data behind these figures covers.
+     */
+    coverage?: Coverage | null;
     money?: MoneyMetrics | null;
     responses?: ResponseMetrics | null;
     /**
@@ -47,6 +51,48 @@ export type Analytics = {
      * Windowto
      */
     windowTo?: string | null;
+};
+
+/**
+ * BackfillStatus
+ *
+ * The Agent's history backfill as it last reported it.
+ */
+export type BackfillStatus = {
+    /**
+     * Chatsdone
+     */
+    chatsDone?: number;
+    /**
+     * Chatstotal
+     */
+    chatsTotal?: number;
+    /**
+     * Ratelimiteduntil
+     */
+    rateLimitedUntil?: string | null;
+    /**
+     * Reportedat
+     */
+    reportedAt?: string | null;
+    /**
+     * Requests
+     */
+    requests?: number;
+    /**
+     * Since
+     */
+    since?: string | null;
+    /**
+     * Startedat
+     */
+    startedAt?: string | null;
+    /**
+     * State
+     *
+     * idle, running, paused, rate_limited, stopped, done.
+     */
+    state: string;
 };
 
 /**
@@ -65,6 +111,32 @@ export type Bucket = {
      * `<5m`, `5-15m`, `15-60m`, `1-4h`, `4-24h`, `>24h`, `never`.
      */
     label: string;
+};
+
+/**
+ * ChatHistory
+ *
+ * How much of this chat's history the Brain holds (`docs/architecture.md`, coverage).
+ */
+export type ChatHistory = {
+    /**
+     * Captured
+     *
+     * Messages of this chat the Brain holds.
+     */
+    captured?: number;
+    /**
+     * Complete
+     *
+     * Captured back to the first message (or the backfill's `since`), as the Agent's backfill reported; `captured` is then all there is.
+     */
+    complete?: boolean;
+    /**
+     * Oldestat
+     *
+     * The oldest message held.
+     */
+    oldestAt?: string | null;
 };
 
 /**
@@ -329,6 +401,7 @@ export type ConversationNode = {
     chatId: string;
     counts?: MessageCounts;
     fan: FanRef;
+    history?: ChatHistory;
     lastMessage?: LastMessage | null;
     /**
      * Ppvpurchased
@@ -365,6 +438,61 @@ export type ConversationNode = {
      * The creator.
      */
     userId: string;
+};
+
+/**
+ * Coverage
+ *
+ * What the Brain's data covers, so no figure passes for whole when it is not.
+ *
+ * `chats_complete / chats_known` is the share of chats whose history is captured back to the
+ * first message; `complete_since` is the instant after which every known chat is captured
+ * (null while the chat list itself is not walked to its end, or nothing is complete).
+ */
+export type Coverage = {
+    backfill?: BackfillStatus | null;
+    /**
+     * Chatlistcomplete
+     *
+     * The Agent walked the whole chat list.
+     */
+    chatListComplete?: boolean;
+    /**
+     * Chatscomplete
+     *
+     * Chats with their whole history.
+     */
+    chatsComplete?: number;
+    /**
+     * Chatsknown
+     *
+     * Chats the Brain holds, or the Agent saw listed if more.
+     */
+    chatsKnown?: number;
+    /**
+     * Completesince
+     */
+    completeSince?: string | null;
+    /**
+     * Lastcaptureat
+     */
+    lastCaptureAt?: string | null;
+    /**
+     * Messagescaptured
+     */
+    messagesCaptured?: number;
+    /**
+     * Sharecomplete
+     *
+     * chats_complete / chats_known.
+     */
+    shareComplete?: number | null;
+    /**
+     * Whole
+     *
+     * The chat list and every chat's history are complete: figures are whole.
+     */
+    whole?: boolean;
 };
 
 /**
