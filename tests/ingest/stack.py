@@ -26,21 +26,31 @@ class IngestProcess(ServiceProcess):
         )
 
 
-async def read_events(nc: Client, user: str) -> list[tuple[str, Event]]:
-    """Every event of `user` in the log, in log order, with the kind of its subject."""
+async def read_events(nc: Client, user: str, within_s: float = 30) -> list[tuple[str, Event]]:
+    """Every event of `user` in the log, in log order, with the kind of its subject.
+
+    Reads to the end the consumer reported when it was created (the last message delivered
+    says `num_pending == 0`), however slow a fetch is: a read that stopped at the first quiet
+    fetch returned a prefix while a restarted NATS node rejoined (docs/drills.md)."""
     js = nc.jetstream()
     sub = await js.pull_subscribe(subjects.events_stored(user), stream=EVENTS.name)
     out: list[tuple[str, Event]] = []
     try:
-        while True:
+        if (await sub.consumer_info()).num_pending == 0:
+            return out
+        deadline = time.monotonic() + within_s
+        while time.monotonic() < deadline:
             try:
-                msgs = await sub.fetch(200, timeout=0.3)
+                msgs = await sub.fetch(200, timeout=1)
             except (NatsTimeoutError, TimeoutError):
-                return out
+                continue
             for msg in msgs:
                 kind = msg.subject.split(".")[-1]
                 out.extend((kind, e) for e in decode_batch(msg.data))
                 await msg.ack()
+                if msg.metadata.num_pending == 0:
+                    return out
+        raise TimeoutError(f"the event log of {user} not read to its end in {within_s} s")
     finally:
         await sub.unsubscribe()
 
