@@ -18,9 +18,11 @@ same ids, so `event_id` is used as `Nats-Msg-Id`. Key layouts (kind = the `kind`
 
 - message events: `creator:chat:message:kind:revision`; revision is `0`, except for
   `message_edited` where it is the `changedAt` instant in epoch ms.
-- `chat_seen`: `creator:chat:chat_seen:<state>` (a new state is a new event).
+- `chat_seen`: `creator:chat:chat_seen:<state>` (a new state is a new event), plus
+  `:<capture_seq>` when a live `chat_update` carried it (a state can come back).
 - `message_read`: `creator:chat:<last read message id>:message_read:0`.
-- `fan_profile_seen`: `creator:fan:fan_profile_seen:<name>\\x1f<username>\\x1f<avatar>`.
+- `fan_profile_seen`: `creator:fan:fan_profile_seen:<name>\\x1f<username>\\x1f<avatar>`, plus
+  `:<capture_seq>` from a live `chat_update`.
 - `message_scored`: `creator:chat:message:message_scored:<model>`.
 - `chat_scored`: `creator:chat:chat_scored:<digest of the scores>` (a new reading, a new event).
 - `reply_suggested`: `creator:chat:<reply_to>:reply_suggested:<model>`; `draft_id` = `event_id`.
@@ -65,6 +67,9 @@ class ChatSeen(_Event, tag="chat_seen", frozen=True):
     pinned_count: int = 0
     can_send_message: bool = True
     is_muted: bool = False
+    # The live `chat_update` frame's position in AGENT_IN (None from a snapshot): orders live
+    # readings of one chat, so an older one replayed later does not undo a newer one.
+    capture_seq: int | None = None
 
 
 class FanProfileSeen(_Event, tag="fan_profile_seen", frozen=True):
@@ -74,6 +79,7 @@ class FanProfileSeen(_Event, tag="fan_profile_seen", frozen=True):
     name: str | None = None
     username: str | None = None
     avatar: str | None = None
+    capture_seq: int | None = None  # as ChatSeen's: set by a live `chat_update`
 
 
 class MessageAdded(_Event, tag="message_added", frozen=True):

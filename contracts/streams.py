@@ -70,11 +70,14 @@ KV_AGENT_PRESENCE = "agent_presence"  # user -> last-seen (ISO time) of a connec
 KV_INGEST_SNAPSHOTS = "ingest_snapshots"  # snapshot assembly progress, so a restart resumes
 KV_CREATOR_SETTINGS = "creator_settings"  # user -> CreatorSettings JSON (retention, auto-send)
 KV_ENRICHMENT_PROGRESS = "enrichment_progress"  # p<partition> -> last EVENTS seq scored
+# <user>.<installId> -> the last snapshot an Agent installation sent whole (the resume handshake)
+KV_AGENT_SYNC = "agent_sync"
 KV_BUCKETS: tuple[tuple[str, float], ...] = (  # (bucket, ttl seconds; 0 = none)
     (KV_AGENT_PRESENCE, 0),
     (KV_CREATOR_SETTINGS, 0),
     (KV_INGEST_SNAPSHOTS, 2 * DAY_S),
     (KV_ENRICHMENT_PROGRESS, 0),
+    (KV_AGENT_SYNC, 0),
 )
 
 
@@ -99,7 +102,11 @@ class ConsumerGroup:
 
 
 CONSUMER_GROUPS: dict[str, ConsumerGroup] = {
-    "ingest": ConsumerGroup("ingest", AGENT_IN.name, "ingest", (KV_INGEST_SNAPSHOTS,)),
+    # A replay of ingest forgets which snapshots Agents sent: AGENT_IN keeps 7 days of frames,
+    # so only a full snapshot from every Agent re-derives the whole history with the new parser.
+    "ingest": ConsumerGroup(
+        "ingest", AGENT_IN.name, "ingest", (KV_INGEST_SNAPSHOTS, KV_AGENT_SYNC)
+    ),
     "graph": ConsumerGroup("graph", EVENTS.name, "graph", (), (OBJ_GRAPH_SNAPSHOTS,)),
     "enrichment": ConsumerGroup("enrichment", EVENTS.name, "enrichment", (KV_ENRICHMENT_PROGRESS,)),
 }

@@ -19,12 +19,17 @@ _encoder = msgspec.json.Encoder()
 
 
 def snapshot_frames(
-    chats: Sequence[JsonObj], messages: Sequence[JsonObj], max_bytes: int, snapshot_id: str = ""
+    chats: Sequence[JsonObj],
+    messages: Sequence[JsonObj],
+    max_bytes: int,
+    snapshot_id: str = "",
+    install_id: str | None = None,
 ) -> Iterator[bytes]:
     """`cache_update` frames of at most `max_bytes`, numbered `part` 0..`parts`-1.
 
     Each record is encoded once; a record larger than a frame on its own cannot be sent and
     raises ValueError (the extension splits or drops such records before sending).
+    `install_id` names the Agent installation (the resume handshake, `sync_hello`).
     """
     snapshot_id = snapshot_id or uuid.uuid4().hex
     budget = max_bytes - _FRAME_OVERHEAD
@@ -42,7 +47,10 @@ def snapshot_frames(
             size += len(blob) + 1
     parts = len(groups)
     for part, (chat_blobs, message_blobs) in enumerate(groups):
-        head = json.dumps({"snapshot_id": snapshot_id, "part": part, "parts": parts})[:-1]
+        fields: JsonObj = {"snapshot_id": snapshot_id, "part": part, "parts": parts}
+        if install_id is not None:
+            fields["installId"] = install_id
+        head = json.dumps(fields)[:-1]
         yield b"".join(
             [
                 b'{"type":"cache_update","ref":"',
@@ -65,6 +73,12 @@ def new_raw_message(chat_id: int | str, message: JsonObj, source: str = "websock
 
 
 KEEPALIVE = b'{"type":"keepalive","payload":{}}'
+
+
+def sync_hello(install_id: str, snapshot_id: str | None) -> bytes:
+    """The first frame of an Agent that resumes: which installation, which last snapshot."""
+    payload = {"installId": install_id, "snapshotId": snapshot_id}
+    return _encoder.encode({"type": "sync_hello", "ref": "hello", "payload": payload})
 
 
 class AgentClient:
@@ -97,11 +111,28 @@ class AgentClient:
                 if reply.get("type") == "command_to_execute":
                     self.commands.append(dict(reply["payload"]))
 
+    async def hello(
+        self, install_id: str, snapshot_id: str | None, within_s: float = 30.0
+    ) -> JsonObj:
+        """Send `sync_hello` and return the Brain's `sync_state` payload."""
+        await self.ws.send(sync_hello(install_id, snapshot_id).decode())
+        async with asyncio.timeout(within_s):
+            while True:
+                reply = json.loads(await self.ws.recv())
+                if reply.get("type") == "sync_state":
+                    return dict(reply["payload"])
+                if reply.get("type") == "system_error":
+                    raise ConnectionError(f"sync_hello refused: {reply['payload']}")
+
     async def send_snapshot(
-        self, chats: Sequence[JsonObj], messages: Sequence[JsonObj], snapshot_id: str = ""
+        self,
+        chats: Sequence[JsonObj],
+        messages: Sequence[JsonObj],
+        snapshot_id: str = "",
+        install_id: str | None = None,
     ) -> list[JsonObj]:
         """Send a whole snapshot in parts, each acknowledged before the next."""
-        frames = snapshot_frames(chats, messages, self.max_frame_bytes, snapshot_id)
+        frames = snapshot_frames(chats, messages, self.max_frame_bytes, snapshot_id, install_id)
         return [await self.send_and_wait(frame) for frame in frames]
 
     async def close(self) -> None:

@@ -1,7 +1,9 @@
 """`ofca replay --service NAME`: make a service rebuild its output from the start of its stream.
 
 - `ingest`: re-derive events from every frame still in `AGENT_IN` (after a parser fix). Events
-  have stable ids, so what was already right is deduplicated by every projection.
+  have stable ids, so what was already right is deduplicated by every projection. `AGENT_IN`
+  keeps 7 days, so the Agents' sync records are forgotten too and every connected Agent gets a
+  `sync_request`: their full snapshots bring the whole history through the new parser.
 - `graph`, `enrichment`: rebuild their projections from the whole `EVENTS` log.
 
 Running instances are told on `ctl.<service>.replay` and restart their consumers from the
@@ -17,7 +19,9 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.errors import NoKeysError, NotFoundError
 
 from contracts import subjects
-from contracts.streams import CONSUMER_GROUPS
+from contracts.models.capture import SyncRequest
+from contracts.streams import CONSUMER_GROUPS, KV_AGENT_SYNC
+from contracts.wire import SyncRequestMessage
 
 
 async def replay(nc: Client, service: str) -> list[str]:
@@ -25,13 +29,25 @@ async def replay(nc: Client, service: str) -> list[str]:
     group = CONSUMER_GROUPS[service]
     js = nc.jetstream()
     done: list[str] = []
+    synced: set[str] = set()  # creators with an Agent sync record: asked for a full snapshot
     for bucket in group.buckets:
         with contextlib.suppress(NotFoundError):
             kv = await js.key_value(bucket)
             with contextlib.suppress(NotFoundError, NoKeysError):
                 for key in await kv.keys():
+                    if bucket == KV_AGENT_SYNC:
+                        synced.add(key.split(".", 1)[0])
                     await kv.delete(key)
             done.append(f"cleared bucket {bucket}")
+    for user_id in sorted(synced):
+        request = SyncRequestMessage(payload=SyncRequest(user_id=user_id, reason="replay"))
+        await nc.publish(
+            subjects.agent_all(user_id),
+            request.model_dump_json(by_alias=True).encode(),
+            headers={subjects.HEADER_FRAME_TYPE: "sync_request"},
+        )
+    if synced:
+        done.append(f"asked the Agents of {len(synced)} creator(s) for a full snapshot")
     for store in group.object_stores:
         with contextlib.suppress(NotFoundError):
             objects = await js.object_store(store)

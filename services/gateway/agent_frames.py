@@ -12,6 +12,7 @@ import structlog
 from nats.errors import Error as NatsError
 
 from contracts import subjects
+from contracts.models.capture import SyncHelloPayload
 from contracts.models.core import ErrorCode, SystemStatus, WssError
 from contracts.models.ingest import IngestAck
 from contracts.runtime.nats import TRANSIENT_NATS_ERRORS
@@ -19,13 +20,16 @@ from contracts.streams import AGENT_IN, COMMANDS
 from contracts.wire import (
     CommandResultMessage,
     IngestAckMessage,
+    SyncHelloMessage,
+    SyncStateMessage,
     SystemErrorMessage,
     SystemStatusMessage,
 )
+from services.gateway.agent_sync import AgentSync
 from services.gateway.frames import Frame
 from services.gateway.metrics import PUBLISH_SECONDS
 from services.gateway.runtime import GatewayRuntime
-from services.gateway.session import SocketSession
+from services.gateway.session import CLOSE_TRY_AGAIN, SocketSession
 
 log = structlog.get_logger()
 
@@ -46,8 +50,12 @@ class AgentFrameHandler:
         self.rt = runtime
         self.session = session
         self.user_id = session.user_id
+        self.sync = AgentSync(runtime, session.user_id)
 
     async def handle(self, frame: Frame) -> None:
+        if isinstance(frame.model, SyncHelloMessage):
+            await self.hello(frame.model.payload)
+            return
         if frame.type == "command_result":
             subject, stream = subjects.commands(self.user_id, "result"), COMMANDS.name
         else:
@@ -76,10 +84,34 @@ class AgentFrameHandler:
             )
             self.session.send_model(SystemErrorMessage(payload=error))
             return
+        if frame.type == "cache_update":
+            try:
+                await self.sync.part_stored(frame)
+            except TRANSIENT_NATS_ERRORS as exc:
+                log.warning("agent_sync_record_failed", error=type(exc).__name__)
+                error = WssError(
+                    code=ErrorCode.UNAVAILABLE,
+                    message="the Brain could not record this snapshot; send the part again",
+                    ref=frame.ref,
+                )
+                self.session.send_model(SystemErrorMessage(payload=error))
+                return
         receipt = IngestAck(
             ref=frame.ref, frame_type=frame.type, stream_seq=ack.seq, duplicate=bool(ack.duplicate)
         )
         self.session.send_model(IngestAckMessage(payload=receipt))
+
+    async def hello(self, hello: SyncHelloPayload) -> None:
+        """Answer `sync_hello` with `sync_state`. When the record cannot be read, close with
+        "try again" rather than guess: `full` would re-send the whole database for a NATS
+        hiccup, `incremental` could leave the Brain without it."""
+        try:
+            state = await self.sync.answer(hello)
+        except TRANSIENT_NATS_ERRORS as exc:
+            log.warning("agent_sync_read_failed", error=type(exc).__name__)
+            await self.session.close(CLOSE_TRY_AGAIN, "the Brain cannot answer sync_hello now")
+            return
+        self.session.send_model(SyncStateMessage(payload=state))
 
     async def keepalive(self) -> None:
         """Refresh the Agent's last-seen; nothing else changes."""

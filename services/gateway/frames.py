@@ -17,7 +17,17 @@ from contracts.models.core import ErrorCode, WssError
 from contracts.wire import INCOMING, INCOMING_TYPES, CacheUpdateMessage
 
 ALLOWED_TYPES: dict[str, frozenset[str]] = {
-    "agent": frozenset({"cache_update", "new_raw_message", "keepalive", "command_result"}),
+    "agent": frozenset(
+        {
+            "cache_update",
+            "new_raw_message",
+            "keepalive",
+            "command_result",
+            "sync_hello",
+            "chat_update",
+            "capture_state",
+        }
+    ),
     "analyst": frozenset({"keepalive", "send_command"}),
 }
 _MAX_DETAILS = 10
@@ -28,12 +38,13 @@ class _Head(msgspec.Struct):
     ref: str | None = None
 
 
-class _CacheUpdateHead(msgspec.Struct):
+class _CacheUpdateHead(msgspec.Struct, rename={"install_id": "installId"}):
     snapshot_id: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
     part: Annotated[int, msgspec.Meta(ge=0)]
     parts: Annotated[int, msgspec.Meta(ge=1, le=100_000)]
     chats: list[dict[str, msgspec.Raw]] = []
     messages: list[dict[str, msgspec.Raw]] = []
+    install_id: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{8,64}$")] | None = None
 
 
 class _CacheUpdateFrame(msgspec.Struct, forbid_unknown_fields=True):
@@ -57,6 +68,7 @@ class Frame:
     snapshot_id: str | None = None
     part: int | None = None
     parts: int | None = None
+    install_id: str | None = None
     record_count: int = 0
 
 
@@ -142,6 +154,7 @@ def _parse_cache_update(raw: bytes, ref: str | None) -> Frame | WssError:
         snapshot_id=head.snapshot_id,
         part=head.part,
         parts=head.parts,
+        install_id=head.install_id,
         record_count=len(head.chats) + len(head.messages),
     )
 

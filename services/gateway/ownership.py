@@ -23,6 +23,7 @@ from contracts.streams import (
     COMMANDS,
     EVENTS,
     KV_AGENT_PRESENCE,
+    KV_AGENT_SYNC,
     KV_CREATOR_SETTINGS,
     KV_INGEST_SNAPSHOTS,
 )
@@ -96,6 +97,7 @@ async def delete_creator(rt: GatewayRuntime, user_id: str, requested_by: str) ->
         (KV_AGENT_PRESENCE, user_id),
         (KV_CREATOR_SETTINGS, user_id),
         (KV_INGEST_SNAPSHOTS, f"{user_id}."),
+        (KV_AGENT_SYNC, f"{user_id}."),
     ):
         kv = await js.key_value(bucket)
         with contextlib.suppress(NotFoundError, NoKeysError):

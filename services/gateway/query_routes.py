@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from contracts.models.graph import GraphView
-from contracts.models.insights import Analytics
+from contracts.models.insights import Analytics, Coverage
 from contracts.models.queries import (
     ChatFilter,
     ChatPage,
@@ -76,6 +76,13 @@ async def analytics(
     """Analytics over [from, to) (ISO-8601 or epoch ms; default: the last 30 days)."""
     data = await ask_graph(request, "analytics", user_id, **{"from": from_, "to": to})
     return Analytics.model_validate(data)
+
+
+@router.get("/coverage")
+async def coverage(user_id: str, request: Request, _: UserPrincipal) -> Coverage:
+    """What the Brain's data covers: chats known and complete, messages held, since when the
+    history is whole, and the Agent's backfill as it last reported it."""
+    return Coverage.model_validate(await ask_graph(request, "coverage", user_id))
 
 
 @router.get("/fans/{chat_id}")

@@ -27,6 +27,7 @@ from contracts.models.queries import (
 from services.graph import exports, pushes
 from services.graph.analytics import compute_analytics
 from services.graph.analytics.sessions import live_messages
+from services.graph.coverage import coverage_of
 from services.graph.metrics import QUERIES
 from services.graph.network_queries import NetworkQueries
 from services.graph.projection import Projection
@@ -56,6 +57,7 @@ class Queries:
             "graph": self.networks.graph,
             "graph_insights": self.networks.graph_insights,
             "counts": self.counts,
+            "coverage": lambda _user, state, _p: coverage_of(state),
             "drafts": self.drafts,
             "agency_graph": self.networks.agency_graph,
             "agency_insights": self.networks.agency_insights,

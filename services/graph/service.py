@@ -20,7 +20,7 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 from nats.js.object_store import ObjectStore
 
 from contracts import subjects
-from contracts.events import SnapshotAbandoned, SnapshotReplaced, decode_batch
+from contracts.events import CaptureProgressed, SnapshotAbandoned, SnapshotReplaced, decode_batch
 from contracts.runtime.nats import ORDERED_HEARTBEAT_S
 from contracts.streams import AGENT_IN, EVENTS, OBJ_EXPORTS, OBJ_GRAPH_SNAPSHOTS, owned_partitions
 from services.graph import pushes
@@ -77,6 +77,8 @@ class GraphService:
         elif kind == "delta" and changed:
             await pushes.push_appends(self.nc, user_id, state, changed, self.cache)
             self.dirty_analytics.add(user_id)
+        elif kind == "delta" and any(isinstance(e, CaptureProgressed) for e in events):
+            self.dirty_analytics.add(user_id)  # coverage rides with the analytics
         elif kind == "enrichment" and changed and len(changed) <= LIVE_SCORE_PUSH:
             # Live re-scores (priority, tier, sentiment) reach the inbox at once; a bulk
             # re-scoring (a first run over a big snapshot) is left to analytics and the next

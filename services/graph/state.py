@@ -14,6 +14,8 @@ from functools import singledispatchmethod
 from typing import Literal
 
 from contracts.events import (
+    CaptureProgressed,
+    ChatCoverageSeen,
     ChatScored,
     ChatSeen,
     Event,
@@ -82,6 +84,7 @@ class Fan:
     name: str | None = None
     username: str | None = None
     avatar: str | None = None
+    capture_seq: int = 0  # of the newest live reading applied (FanProfileSeen.capture_seq)
 
 
 @dataclass(slots=True)
@@ -95,6 +98,11 @@ class Chat:
     version: int = 0  # bumped on every change; caches of derived views key on it
     score: ChatScored | None = None  # enrichment's latest reading of the chat and its fan
     draft: ReplySuggested | None = None  # the latest reply draft (stale once answered)
+    coverage: ChatCoverageSeen | None = None  # how much history the Agent's backfill holds
+    capture_seq: int = 0  # of the newest live chat-list reading applied (ChatSeen.capture_seq)
+    # The page's unread counter is newer than the messages and read pointer held: show it
+    # rather than the count derived from them (OnlyFans counts messages the Agent never saw).
+    unread_from_page: bool = False
     # The version at which the newest message was appended after all others: a summary of
     # the version before it can then be brought up to date from that message alone.
     appended_at_version: int = -1
@@ -121,6 +129,7 @@ class CreatorState:
     pending: dict[int, list[MessageEvent]] = field(default_factory=dict)
     retention_days: int | None = None
     version: int = 0
+    capture: CaptureProgressed | None = None  # the Agent's latest report on its capture
 
     def chat(self, chat_id: int) -> Chat:
         chat = self.chats.get(chat_id)
@@ -144,16 +153,28 @@ class CreatorState:
     @_apply.register
     def _(self, event: FanProfileSeen) -> set[int]:
         fan = self.fans.get(event.fan_id) or Fan(event.fan_id)
+        if event.capture_seq is not None:
+            if event.capture_seq < fan.capture_seq:
+                return set()  # an older live reading than one already applied
+            fan.capture_seq = event.capture_seq
+        before = (fan.name, fan.username, fan.avatar)
         fan.name = event.name or fan.name
         fan.username = event.username or fan.username
         fan.avatar = event.avatar or fan.avatar
         self.fans[event.fan_id] = fan
-        return {event.fan_id} if event.fan_id in self.chats else set()
+        if event.fan_id not in self.chats or before == (fan.name, fan.username, fan.avatar):
+            return set()
+        return {event.fan_id}  # the node shows the name (its cache keys on it)
 
     @_apply.register
     def _(self, event: ChatSeen) -> set[int]:
         chat = self.chat(event.chat_id)
+        if event.capture_seq is not None:
+            if event.capture_seq < chat.capture_seq:
+                return set()
+            chat.capture_seq = event.capture_seq
         chat.unread = event.unread_count
+        chat.unread_from_page = True
         if event.last_read_message_id is not None:
             chat.last_read_message_id = max(
                 chat.last_read_message_id or 0, event.last_read_message_id
@@ -185,6 +206,7 @@ class CreatorState:
             purchased=event.is_ppv and event.is_opened and event.direction == "out",
         )
         chat.add(message)
+        chat.unread_from_page = False
         for parked in self.pending.pop(event.message_id, []):
             _dispatch(type(parked))(self, parked)
         return {event.chat_id}
@@ -259,6 +281,7 @@ class CreatorState:
         if chat.last_read_message_id is not None and event.message_id <= chat.last_read_message_id:
             return set()
         chat.last_read_message_id = event.message_id
+        chat.unread_from_page = False
         chat.version += 1
         return {event.chat_id}
 
@@ -300,6 +323,20 @@ class CreatorState:
             return set()
         chat.draft = event
         return set()  # drafts are pushed by enrichment; the conversation view is unchanged
+
+    @_apply.register
+    def _(self, event: ChatCoverageSeen) -> set[int]:
+        chat = self.chat(event.chat_id)
+        if chat.coverage is not None and chat.coverage.at > event.at:
+            return set()
+        chat.coverage = event  # the node cache keys on it: the summary needs no rebuild
+        return {event.chat_id}
+
+    @_apply.register
+    def _(self, event: CaptureProgressed) -> set[int]:
+        if self.capture is None or self.capture.at <= event.at:
+            self.capture = event
+        return set()
 
     @_apply.register
     def _(self, event: SnapshotReplaced) -> set[int]:

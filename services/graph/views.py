@@ -8,7 +8,14 @@ import math
 from collections import Counter
 from datetime import UTC, datetime
 
-from contracts.models.graph import ConversationNode, FanRef, LastMessage, MessageCounts, Revenue
+from contracts.models.graph import (
+    ChatHistory,
+    ConversationNode,
+    FanRef,
+    LastMessage,
+    MessageCounts,
+    Revenue,
+)
 from services.graph.state import Chat, CreatorState, Message
 
 LAST_TEXT_CHARS = 280
@@ -112,7 +119,8 @@ def conversation_node(
     state: CreatorState, chat: Chat, now_ms: int, summary: ChatSummary | None = None
 ) -> ConversationNode:
     s = summary.current(chat) if summary is not None else ChatSummary(chat)
-    unread = s.unread_after_read if chat.last_read_message_id is not None else chat.unread
+    derived = chat.last_read_message_id is not None and not chat.unread_from_page
+    unread = s.unread_after_read if derived else chat.unread
     waiting = s.waiting
     last = s.last
     fan = state.fans.get(chat.chat_id)
@@ -160,6 +168,11 @@ def conversation_node(
             spend,
             chat.score.priority if waiting is not None and chat.score else None,
         ),
+        history=ChatHistory(
+            captured=len(chat.messages),
+            complete=chat.coverage is not None and chat.coverage.complete,
+            oldest_at=ms_to_datetime(chat.order[0][0]) if chat.order else None,
+        ),
     )
 
 
@@ -176,7 +189,8 @@ class NodeCache:
 
     def node(self, state: CreatorState, chat: Chat, now_ms: int) -> ConversationNode:
         fan = state.fans.get(chat.chat_id)
-        key = (chat.version, fan.name if fan else None, fan.username if fan else None)
+        coverage = chat.coverage.event_id if chat.coverage else None
+        key = (chat.version, fan.name if fan else None, fan.username if fan else None, coverage)
         slot = (state.creator_id, chat.chat_id)
         cached = self._nodes.get(slot)
         if cached is not None and cached[0] == key and now_ms - cached[1] < self.max_age_ms:

@@ -15,6 +15,7 @@ from typing import Protocol
 
 import msgspec
 import structlog
+from nats.errors import Error as NatsError
 
 from contracts import subjects
 from contracts.events import (
@@ -25,6 +26,7 @@ from contracts.events import (
 )
 from contracts.models.core import BrainState, ErrorCode, SystemStatus, WssError
 from contracts.wire import SystemErrorMessage, SystemStatusMessage
+from services.ingest.capture import normalize_capture_state, normalize_chat_update
 from services.ingest.metrics import FRAMES, HELD, RECORDS_REJECTED, SNAPSHOTS
 from services.ingest.normalize import normalize_delta, normalize_snapshot_part, snapshot_completed
 from services.ingest.onlyfans_types import (
@@ -39,6 +41,8 @@ _BAD_FRAME = (msgspec.DecodeError, RecursionError)
 HEARTBEAT_S = 15.0
 IDLE_EXIT_S = 300.0
 SEEN_CAP = 5_000_000
+# Frames applied after the snapshot in progress, in arrival order, like `new_raw_message`.
+DELTA_FRAMES = frozenset({"new_raw_message", "chat_update", "capture_state"})
 
 
 class SeenEvents:
@@ -85,6 +89,14 @@ class Delivery(Protocol):
     def headers(self) -> dict[str, str] | None: ...
     async def ack(self) -> None: ...
     async def in_progress(self) -> None: ...
+
+
+def _stored_seq(delivery: Delivery) -> int:
+    """The frame's sequence in `AGENT_IN` (0 for a delivery that is not a JetStream message)."""
+    try:
+        return int(getattr(delivery, "metadata", None).sequence.stream)  # type: ignore[union-attr]
+    except (AttributeError, TypeError, ValueError, NatsError):
+        return 0
 
 
 class CreatorLane:
@@ -157,7 +169,7 @@ class CreatorLane:
             await delivery.ack()
         elif frame_type == "cache_update":
             await self.on_part(delivery)
-        elif frame_type == "new_raw_message":
+        elif frame_type in DELTA_FRAMES:
             if self.open is not None:
                 self.held.append(delivery)
                 HELD.inc()
@@ -287,18 +299,27 @@ class CreatorLane:
 
     async def apply_delta(self, delivery: Delivery) -> None:
         assert self.creator_id is not None
+        frame_type = (delivery.headers or {}).get(subjects.HEADER_FRAME_TYPE, "new_raw_message")
         try:
-            frame = decode_new_raw_message_frame(delivery.data)
+            events = self._delta_events(frame_type, delivery)
         except _BAD_FRAME as exc:
-            await self._frame_rejected(delivery, "new_raw_message", exc)
+            await self._frame_rejected(delivery, frame_type, exc)
             return
-        events = normalize_delta(self.creator_id, frame.chat_id, frame.source, frame.message)
         await self.sink.publish(self.user_id, "delta", "d", self.seen.fresh(events))
         await delivery.ack()
         rejected = [e for e in events if isinstance(e, RecordRejected)]
-        FRAMES.labels(type="new_raw_message", outcome="rejected" if rejected else "applied").inc()
+        FRAMES.labels(type=frame_type, outcome="rejected" if rejected else "applied").inc()
         if rejected:
             await self._report_rejected(rejected)
+
+    def _delta_events(self, frame_type: str, delivery: Delivery) -> list[Event]:
+        assert self.creator_id is not None
+        if frame_type == "chat_update":
+            return normalize_chat_update(self.creator_id, delivery.data, _stored_seq(delivery))
+        if frame_type == "capture_state":
+            return normalize_capture_state(self.creator_id, delivery.data)
+        frame = decode_new_raw_message_frame(delivery.data)
+        return normalize_delta(self.creator_id, frame.chat_id, frame.source, frame.message)
 
     # -- reporting --------------------------------------------------------------------------
     async def _frame_rejected(self, delivery: Delivery, frame_type: str, exc: Exception) -> None:

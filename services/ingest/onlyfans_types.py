@@ -82,7 +82,7 @@ class ChatRaw(msgspec.Struct, gc=False, rename="camel"):
         return size > 0 and (size != len(_NULL) or bytes(raw) != _NULL)
 
 
-class CacheUpdateRaw(msgspec.Struct, gc=False):
+class CacheUpdateRaw(msgspec.Struct, gc=False, rename={"install_id": "installId"}):
     """A `cache_update` payload (one part of a snapshot); records are decoded later."""
 
     snapshot_id: str
@@ -90,6 +90,7 @@ class CacheUpdateRaw(msgspec.Struct, gc=False):
     parts: int
     chats: list[msgspec.Raw] = []
     messages: list[msgspec.Raw] = []
+    install_id: str | None = None  # read by the gateway (the resume handshake), not here
 
 
 class NewRawMessageRaw(msgspec.Struct, gc=False, rename={"chat_id": "chatId"}):

@@ -190,9 +190,16 @@ def _add_derived_events(
         )
 
 
-def fan_profile(creator_id: int, user: UserRaw) -> FanProfileSeen:
-    """A stub or full user → `FanProfileSeen`; a changed name/username/avatar is a new id."""
-    revision = f"{user.name}\x1f{user.username}\x1f{user.avatar}"
+def _observed(capture_seq: int | None) -> str:
+    return "" if capture_seq is None else f":{capture_seq}"
+
+
+def fan_profile(creator_id: int, user: UserRaw, capture_seq: int | None = None) -> FanProfileSeen:
+    """A stub or full user → `FanProfileSeen`; a changed name/username/avatar is a new id.
+
+    `capture_seq`: the `chat_update` frame's position in `AGENT_IN` that carried it (None for a
+    snapshot or a message's sender); part of the id, since a name can change back."""
+    revision = f"{user.name}\x1f{user.username}\x1f{user.avatar}{_observed(capture_seq)}"
     return FanProfileSeen(
         event_id=make_event_id(f"{creator_id}:{user.id}:fan_profile_seen:{revision}"),
         creator_id=creator_id,
@@ -200,11 +207,15 @@ def fan_profile(creator_id: int, user: UserRaw) -> FanProfileSeen:
         name=user.name,
         username=user.username,
         avatar=user.avatar,
+        capture_seq=capture_seq,
     )
 
 
-def chat_seen(creator_id: int, chat: ChatRaw, last_message_id: int | None) -> ChatSeen:
-    """A chat-list item → `ChatSeen`; the id changes whenever the shown state changes."""
+def chat_seen(
+    creator_id: int, chat: ChatRaw, last_message_id: int | None, capture_seq: int | None = None
+) -> ChatSeen:
+    """A chat-list item → `ChatSeen`; the id changes whenever the shown state changes, and
+    with `capture_seq` (a live `chat_update`) at every capture: unread 0 → 3 → 0 is three facts."""
     chat_id = chat.with_user.id
     state = (
         chat.unread_messages_count or 0,
@@ -217,7 +228,7 @@ def chat_seen(creator_id: int, chat: ChatRaw, last_message_id: int | None) -> Ch
         chat.is_muted_notifications is True,
     )
     return ChatSeen(
-        event_id=make_event_id(f"{creator_id}:{chat_id}:chat_seen:{state}"),
+        event_id=make_event_id(f"{creator_id}:{chat_id}:chat_seen:{state}{_observed(capture_seq)}"),
         creator_id=creator_id,
         chat_id=chat_id,
         unread_count=state[0],
@@ -228,6 +239,7 @@ def chat_seen(creator_id: int, chat: ChatRaw, last_message_id: int | None) -> Ch
         pinned_count=state[5],
         can_send_message=state[6],
         is_muted=state[7],
+        capture_seq=capture_seq,
     )
 
 

@@ -3,6 +3,7 @@
 import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from pydantic import BaseModel
 
@@ -19,10 +20,15 @@ class FakeDelivery:
     data: bytes
     frame_type: str
     acked: int = 0
+    seq: int = 0  # the frame's AGENT_IN sequence, as nats-py's `metadata.sequence.stream`
 
     @property
     def headers(self) -> dict[str, str]:
         return {subjects.HEADER_FRAME_TYPE: self.frame_type}
+
+    @property
+    def metadata(self) -> SimpleNamespace:
+        return SimpleNamespace(sequence=SimpleNamespace(stream=self.seq))
 
     async def ack(self) -> None:
         self.acked += 1

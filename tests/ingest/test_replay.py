@@ -5,6 +5,7 @@ test's frames (the 20k-chat dashboard run among them). These tests get a server 
 """
 
 import asyncio
+import json
 import os
 import sys
 import time
@@ -104,3 +105,26 @@ async def test_replay_without_a_running_ingest_resets_its_consumers(
         await wait_state(nc, user, "s-offline", "complete")
     finally:
         restarted.stop()
+
+
+async def test_replay_asks_connected_agents_for_a_full_snapshot_and_forgets_their_records(
+    gateway: Gateway, nc: Client
+) -> None:
+    """`AGENT_IN` keeps 7 days: only a full snapshot brings older history through the new
+    parser, so the Agents' sync records go and connected Agents are asked for one."""
+    user = str(10**8 + uuid.uuid4().int % 10**8)
+    install = uuid.uuid4().hex
+    agent = await AgentClient.connect(gateway.ws, gateway.token("agent", user))
+    await agent.send_snapshot([], [], "s-synced", install)
+    assert (await agent.hello(install, "s-synced"))["mode"] == "incremental"
+    lines = await replay(nc, "ingest")
+    assert any("full snapshot" in line for line in lines)
+    async with asyncio.timeout(10):
+        while True:
+            frame = json.loads(await agent.ws.recv())
+            if frame["type"] == "sync_request":
+                break
+    assert frame["payload"] == {"userId": user, "reason": "replay"}
+    state = await agent.hello(install, "s-synced")
+    assert (state["mode"], state["reason"]) == ("full", "unknown_snapshot")
+    await agent.close()

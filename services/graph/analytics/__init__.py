@@ -16,6 +16,7 @@ from services.graph.analytics.money import MoneyAccumulator
 from services.graph.analytics.responses import ResponseAccumulator
 from services.graph.analytics.sessions import live_messages, scan_chat, window_bounds
 from services.graph.analytics.topics import TopicAccumulator
+from services.graph.coverage import coverage_of
 from services.graph.state import CreatorState
 
 __all__ = ["compute_analytics"]
@@ -56,4 +57,5 @@ def compute_analytics(
         responses=responses.result(),
         money=money.result(state.fans, days),
         activity=activity.result(days),
+        coverage=coverage_of(state),
     )

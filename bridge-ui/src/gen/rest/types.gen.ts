@@ -1797,6 +1797,52 @@ export type GetCommandApiV1UsersUserIdCommandsCommandIdGetResponses = {
 
 export type GetCommandApiV1UsersUserIdCommandsCommandIdGetResponse = GetCommandApiV1UsersUserIdCommandsCommandIdGetResponses[keyof GetCommandApiV1UsersUserIdCommandsCommandIdGetResponses];
 
+export type CoverageApiV1UsersUserIdCoverageGetData = {
+    body?: never;
+    path: {
+        /**
+         * User Id
+         */
+        user_id: string;
+    };
+    query?: never;
+    url: '/api/v1/users/{user_id}/coverage';
+};
+
+export type CoverageApiV1UsersUserIdCoverageGetErrors = {
+    /**
+     * No token, or a forged or expired one.
+     */
+    401: ErrorBody;
+    /**
+     * The token is not an analyst's, or does not cover this creator.
+     */
+    403: ErrorBody;
+    /**
+     * No such chat, fan or command, or no data for the creator.
+     */
+    404: ErrorBody;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+    /**
+     * A service behind the gateway did not answer, or could not store: try again.
+     */
+    503: ErrorBody;
+};
+
+export type CoverageApiV1UsersUserIdCoverageGetError = CoverageApiV1UsersUserIdCoverageGetErrors[keyof CoverageApiV1UsersUserIdCoverageGetErrors];
+
+export type CoverageApiV1UsersUserIdCoverageGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: Coverage;
+};
+
+export type CoverageApiV1UsersUserIdCoverageGetResponse = CoverageApiV1UsersUserIdCoverageGetResponses[keyof CoverageApiV1UsersUserIdCoverageGetResponses];
+
 export type DeleteDataApiV1UsersUserIdDataDeleteData = {
     body?: never;
     path: {
