@@ -49,6 +49,8 @@ export interface AgentTiming {
   /** Override the reconnect backoff (tests); default: `reconnectDelay` with jitter. */
   reconnectDelayMs?: (attempt: number) => number;
   keepaliveMs?: number;
+  /** How long to wait for the Brain's `sync_state` (default 10 s). */
+  helloTimeoutMs?: number;
 }
 
 export const DEFAULT_AGENT_TIMING: AgentTiming = {
@@ -108,6 +110,7 @@ export class Agent {
       log: this.log,
       retryDelayMs: this.timing.retryDelayMs,
       now: this.now,
+      helloTimeoutMs: this.timing.helloTimeoutMs,
     });
     this.intake = new CaptureIntake({
       dbs: this.dbs,
@@ -260,6 +263,17 @@ export class Agent {
         );
         return;
       }
+      case "sync_request":
+        // The Brain wants everything again (e.g. it replayed): one full snapshot, now.
+        this.log("sync_request", { reason: isObject(payload) ? payload.reason : undefined });
+        if (conn === this.conn && this.tokenUserId) this.syncer.requestSnapshot(this.tokenUserId);
+        return;
+      case "sync_state":
+        // Unprompted (the hello's answer is taken by the handshake): `full` asks for a snapshot.
+        if (conn === this.conn && this.tokenUserId && isObject(payload) && payload.mode === "full") {
+          this.syncer.requestSnapshot(this.tokenUserId, payload.reason === "fenced");
+        }
+        return;
       case "system_error":
         this.log("brain_error", { code: isObject(payload) ? payload.code : undefined });
         return;
@@ -280,10 +294,6 @@ export class Agent {
 
   executeFromBridge(command: SendMessageCommand): Promise<RunResult> {
     return this.commands.run(command, "bridge");
-  }
-
-  requestResync(): void {
-    if (this.state === "open" && this.tokenUserId) this.syncer.requestResync(this.tokenUserId);
   }
 
   async allChats(creatorId: string): Promise<JsonObject[]> {

@@ -3,8 +3,9 @@
  *
  * `open()` resolves with the `connection_ack` payload. After that `request(ref, text)` sends a
  * frame and resolves with the Brain's receipt for that `ref` (`ingest_ack` or `system_error`);
- * frames nobody asked for (`command_to_execute`, `clear_local_data`, errors without a pending
- * ref) go to `onFrame`. A `keepalive` goes out every `keepaliveIntervalS` (20 s) while open,
+ * `exchange(ref, text, answerType)` also resolves with the first frame of `answerType` (the
+ * `sync_state` that answers a `sync_hello`). Frames nobody asked for (`command_to_execute`,
+ * `clear_local_data`, `sync_request`, errors without a pending ref) go to `onFrame`. A `keepalive` goes out every `keepaliveIntervalS` (20 s) while open,
  * which also keeps the MV3 service worker alive (Chrome ≥ 116 counts WebSocket traffic).
  */
 import type { ConnectionInfo, OutgoingWssMessage } from "../gen/wss-outgoing";
@@ -17,6 +18,9 @@ export type Receipt =
   | { kind: "timeout" };
 
 export type ServerFrame = OutgoingWssMessage & { type: string };
+
+/** A receipt, or the answer frame an `exchange` waited for. */
+export type Answer = Receipt | { kind: "frame"; frame: ServerFrame };
 
 export const KEEPALIVE_FRAME = '{"type":"keepalive","payload":{}}';
 
@@ -41,6 +45,7 @@ export class BrainConnection {
 
   private readonly ws: WebSocket;
   private readonly pending = new Map<string, (receipt: Receipt) => void>();
+  private readonly answers = new Map<string, (frame: ServerFrame) => void>();
   private keepalive: ReturnType<typeof setInterval> | null = null;
   private markClosed: () => void = () => undefined;
   private isClosed = false;
@@ -95,6 +100,24 @@ export class BrainConnection {
         this.pending.get(ref)?.({ kind: "closed" });
         this.close();
       }
+    });
+  }
+
+  /** Send `text` and wait for its receipt or the first frame of type `answerType`, whichever
+   * comes first (`timeout` after `timeoutMs`). */
+  exchange(ref: string, text: string, answerType: string, timeoutMs: number): Promise<Answer> {
+    if (this.isClosed) return Promise.resolve({ kind: "closed" });
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = (answer: Answer): void => {
+        if (done) return;
+        done = true;
+        this.answers.delete(answerType);
+        this.pending.delete(ref);
+        resolve(answer);
+      };
+      this.answers.set(answerType, (frame) => finish({ kind: "frame", frame }));
+      void this.request(ref, text, timeoutMs).then(finish);
     });
   }
 
@@ -159,8 +182,11 @@ export class BrainConnection {
         else this.onFrame(frame as unknown as ServerFrame);
         return;
       }
-      default:
-        this.onFrame(frame as unknown as ServerFrame);
+      default: {
+        const answer = this.answers.get(frame.type);
+        if (answer) answer(frame as unknown as ServerFrame);
+        else this.onFrame(frame as unknown as ServerFrame);
+      }
     }
   }
 
@@ -171,6 +197,7 @@ export class BrainConnection {
     this.keepalive = null;
     for (const waiter of [...this.pending.values()]) waiter({ kind: "closed" });
     this.pending.clear();
+    this.answers.clear();
     this.ackWaiter?.(null);
     this.ackWaiter = null;
     this.markClosed();

@@ -6,7 +6,11 @@
  * - `outbox`: frames to send to the Brain, in order (auto-increment `seq`); an entry leaves
  *   only when the Brain's `ingest_ack` for its `ref` arrives.
  * - `executed`: commandId → what happened to it (at most one execution per id, ever).
- * - `meta`: small facts (the `/users/me` object without credentials, last snapshot time).
+ * - `meta`: small facts: the `/users/me` object without credentials, `installId` (random, made
+ *   with the database, so a database made again after `clear_local_data` gets a new one),
+ *   `syncedSnapshotId` (the last snapshot the Brain acknowledged whole), the history
+ *   backfill's state and cursors.
+ * - `history` (version 2): chatId → how far back the backfill walked that chat's history.
  */
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from "idb";
 import type { CommandStatus, JsonObject } from "../shared/protocol";
@@ -38,17 +42,42 @@ export interface ExecutedRecord {
   finishedAt?: number;
 }
 
+/** One chat's walked history: a contiguous run of pages from `newestId` down to `oldestId`. */
+export interface HistoryRecord {
+  chatId: RecordKey;
+  oldestId: RecordKey | null;
+  /** `createdAt` of the oldest message walked (epoch ms). */
+  oldestAt: number | null;
+  newestId: RecordKey | null;
+  /** The walk saw `hasMore: false`: nothing older exists. */
+  reachedStart: boolean;
+  /** Back to the first message, or to the backfill's `since` when it was last walked. */
+  complete: boolean;
+  pages: number;
+  /** Newer messages being fetched down to `stopAt` (a re-run after new messages arrived). */
+  topUp: { cursorId: RecordKey | null; stopAt: RecordKey; newest: RecordKey | null } | null;
+  /** The HTTP status that made this chat's history unreachable (skipped). */
+  failed: number | null;
+  updatedAt: number;
+}
+
 export interface AgentSchema extends DBSchema {
   chats: { key: RecordKey; value: JsonObject };
   messages: { key: RecordKey; value: StoredMessage; indexes: { byChat: RecordKey } };
   outbox: { key: number; value: OutboxEntry };
   executed: { key: string; value: ExecutedRecord };
   meta: { key: string; value: unknown };
+  history: { key: RecordKey; value: HistoryRecord };
 }
 
 export type AgentDb = IDBPDatabase<AgentSchema>;
 
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
+
+/** A fresh installation id: 32 random hex digits. */
+export function newInstallId(): string {
+  return crypto.randomUUID().replace(/-/g, "");
+}
 
 export function dbName(creatorId: string): string {
   return `ofca-${creatorId}`;
@@ -75,13 +104,21 @@ export class Databases {
     let db = this.open.get(creatorId);
     if (!db) {
       db = openDB<AgentSchema>(dbName(creatorId), DB_VERSION, {
-        upgrade(database) {
-          database.createObjectStore("chats");
-          const messages = database.createObjectStore("messages");
-          messages.createIndex("byChat", "chatId");
-          database.createObjectStore("outbox", { keyPath: "seq", autoIncrement: true });
-          database.createObjectStore("executed", { keyPath: "commandId" });
-          database.createObjectStore("meta");
+        upgrade(database, oldVersion, _newVersion, transaction) {
+          if (oldVersion < 1) {
+            database.createObjectStore("chats");
+            const messages = database.createObjectStore("messages");
+            messages.createIndex("byChat", "chatId");
+            database.createObjectStore("outbox", { keyPath: "seq", autoIncrement: true });
+            database.createObjectStore("executed", { keyPath: "commandId" });
+            database.createObjectStore("meta");
+          }
+          if (oldVersion < 2) {
+            // Version 1 kept everything above; a database from then never sent an installId,
+            // so it gets one now and its first hello is a first sync.
+            database.createObjectStore("history");
+            void transaction.objectStore("meta").put(newInstallId(), "installId");
+          }
         },
         blocking: () => {
           // Another context wants to delete or upgrade: let it.

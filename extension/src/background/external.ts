@@ -11,8 +11,8 @@
  * listed in `dashboardOrigins`. Any other local web server (a dev tool, another app on the
  * creator's machine) may read what the dashboard reads, but never send. Requests:
  *
- * - `{type:"get_all_chats_from_db"}` → `{ok:true, data:{creatorId, chats}}` (and a fresh
- *   snapshot to the Brain, as the spec's hydration step says)
+ * - `{type:"get_all_chats_from_db"}` → `{ok:true, data:{creatorId, chats}}` (no snapshot to
+ *   the Brain any more: the outbox keeps it whole, and it asks itself when it needs one)
  * - `{type:"get_all_messages_from_db", chatId?}` → `{ok:true, data:{creatorId, messages}}`
  * - `{type:"execute_agent_command", command}` → `{ok:true, data:{commandId, status, detail,
  *   duplicate}}` once executed (a repeated commandId is not executed again)
@@ -35,7 +35,6 @@ export interface ExternalDeps {
   creatorId: () => string | null;
   chats: (creatorId: string) => Promise<JsonObject[]>;
   messages: (creatorId: string, chatId: number | string | null) => Promise<JsonObject[]>;
-  requestResync: () => void;
   execute: (command: SendMessageCommand) => Promise<RunResult>;
 }
 
@@ -112,7 +111,6 @@ export async function handleExternal(
   switch (message.type) {
     case "get_all_chats_from_db": {
       if (!creatorId) return { ok: true, data: { creatorId: null, chats: [] } };
-      deps.requestResync();
       return { ok: true, data: { creatorId, chats: await deps.chats(creatorId) } };
     }
     case "get_all_messages_from_db": {

@@ -111,17 +111,24 @@ async function readRange(db: AgentDb, store: Store, range: KeyRange | null): Pro
   return values.map((value) => JSON.stringify(value));
 }
 
+export interface SnapshotHead {
+  snapshotId: string;
+  /** The database's installation id (the Brain records the snapshot under it). */
+  installId: string | null;
+}
+
 export function cacheUpdateFrame(
   ref: string,
-  snapshotId: string,
+  head: SnapshotHead,
   part: number,
   parts: number,
   chats: readonly string[],
   messages: readonly string[],
 ): string {
+  const install = head.installId === null ? "" : `"installId":${JSON.stringify(head.installId)},`;
   return (
     `{"type":"cache_update","ref":${JSON.stringify(ref)},"payload":{` +
-    `"snapshot_id":${JSON.stringify(snapshotId)},"part":${part},"parts":${parts},` +
+    `"snapshot_id":${JSON.stringify(head.snapshotId)},${install}"part":${part},"parts":${parts},` +
     `"chats":[${chats.join(",")}],"messages":[${messages.join(",")}]}}`
   );
 }
@@ -140,7 +147,7 @@ export interface SnapshotFrame {
 export async function* snapshotFrames(
   db: AgentDb,
   plan: SnapshotPlan,
-  snapshotId: string,
+  head: SnapshotHead,
   maxFrameBytes: number,
 ): AsyncGenerator<SnapshotFrame> {
   const parts = plan.parts.length;
@@ -148,16 +155,16 @@ export async function* snapshotFrames(
     const spec = plan.parts[part] as PartPlan;
     const chats = await readRange(db, "chats", spec.chats);
     const messages = await readRange(db, "messages", spec.messages);
-    const ref = `${snapshotId}:${part}`;
+    const ref = `${head.snapshotId}:${part}`;
     let shed = 0;
-    let text = cacheUpdateFrame(ref, snapshotId, part, parts, chats, messages);
+    let text = cacheUpdateFrame(ref, head, part, parts, chats, messages);
     let bytes = utf8Length(text);
     while (bytes > maxFrameBytes && (messages.length > 0 || chats.length > 0)) {
       const dropped = messages.length > 0 ? messages.pop() : chats.pop();
       bytes -= utf8Length(dropped ?? "") + 1;
       shed += 1;
       if (bytes <= maxFrameBytes) {
-        text = cacheUpdateFrame(ref, snapshotId, part, parts, chats, messages);
+        text = cacheUpdateFrame(ref, head, part, parts, chats, messages);
         bytes = utf8Length(text);
       }
     }

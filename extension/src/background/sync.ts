@@ -1,9 +1,12 @@
 /**
  * What happens on an acknowledged connection, in this order:
  *
- * 1. `cache_update`: the creator's whole database in parts below `maxFrameBytes`, each part
- *    sent after the previous one's receipt.
- * 2. The outbox, oldest first, one frame at a time: an entry is deleted only when the
+ * 1. The resume handshake (`handshake.ts`): `sync_hello`, then the Brain's `sync_state`.
+ * 2. Only when the Brain wants it (`full`, no answer from an older Brain, or a `sync_request`
+ *    later on): `cache_update`, the creator's whole database in parts below `maxFrameBytes`,
+ *    each part sent after the previous one's receipt, each carrying the `installId`. Once
+ *    every part is acknowledged its id is kept as `syncedSnapshotId` for the next hello.
+ * 3. The outbox, oldest first, one frame at a time: an entry is deleted only when the
  *    `ingest_ack` with its `ref` arrives; `system_error` `unavailable` (or `rate_limited`)
  *    keeps it and retries after a growing pause; any other error drops it with a log (the
  *    Brain will never take it). Then wait for new entries until the socket closes.
@@ -13,11 +16,11 @@
  */
 import type { BrainConnection, Receipt } from "./connection";
 import type { Databases, OutboxEntry } from "./db";
+import { hello, HELLO_TIMEOUT_MS, readIdentity, recordSyncedSnapshot, rotateInstallId } from "./handshake";
 import type { Outbox } from "./outbox";
 import { planSnapshot, recordBudget, snapshotFrames } from "./snapshot";
 
 const RETRYABLE: ReadonlySet<string> = new Set(["unavailable", "rate_limited"]);
-export const RESYNC_MIN_INTERVAL_MS = 60_000;
 
 export interface SyncDeps {
   dbs: Databases;
@@ -26,6 +29,14 @@ export interface SyncDeps {
   /** Pause before retrying a frame the Brain could not store (attempt starts at 1). */
   retryDelayMs: (attempt: number) => number;
   now: () => number;
+  /** How long to wait for `sync_state` before assuming an older Brain (default 10 s). */
+  helloTimeoutMs?: number;
+}
+
+/** What the last handshake decided: a `sync_state`'s mode and reason, or the fallback. */
+export interface HelloStats {
+  mode: "incremental" | "full";
+  reason: string;
 }
 
 export interface SyncStats {
@@ -35,6 +46,9 @@ export interface SyncStats {
   snapshotRecords: number;
   snapshotSkipped: number;
   dropped: number;
+  lastHello: HelloStats | null;
+  /** Handshakes so far (one per acknowledged connection). */
+  hellos: number;
 }
 
 export function defaultRetryDelay(attempt: number): number {
@@ -51,29 +65,51 @@ export class Syncer {
     snapshotRecords: 0,
     snapshotSkipped: 0,
     dropped: 0,
+    lastHello: null,
+    hellos: 0,
   };
-  private resyncWanted = false;
+  /** A full snapshot the Brain asked for on this connection (`rotate`: under a new installId). */
+  private wanted: { rotate: boolean } | null = null;
 
   constructor(private readonly deps: SyncDeps) {}
 
-  /** Ask for a fresh snapshot on the current connection (e.g. the Bridge asked to hydrate).
-   * At most one per `RESYNC_MIN_INTERVAL_MS`: a snapshot can be large. */
-  requestResync(creatorId: string): boolean {
-    const last = this.stats.lastSnapshotAt;
-    if (this.resyncWanted || (last !== null && this.deps.now() - last < RESYNC_MIN_INTERVAL_MS)) {
-      return false;
-    }
-    this.resyncWanted = true;
+  /** The Brain asked for a full snapshot (`sync_request`, or an unprompted `sync_state`
+   * `full`): it goes out on this connection after the frame in flight. */
+  requestSnapshot(creatorId: string, rotate = false): void {
+    this.want(rotate);
     this.deps.outbox.notify(creatorId);
-    return true;
+  }
+
+  private want(rotate: boolean): void {
+    this.wanted = { rotate: rotate || (this.wanted?.rotate ?? false) };
   }
 
   async run(conn: BrainConnection, creatorId: string): Promise<void> {
-    this.resyncWanted = false;
-    if (!(await this.sendSnapshot(conn, creatorId))) return;
+    this.wanted = null;
+    const db = await this.deps.dbs.get(creatorId);
+    const answer = await hello(
+      conn,
+      await readIdentity(db),
+      this.deps.helloTimeoutMs ?? HELLO_TIMEOUT_MS,
+      this.deps.retryDelayMs,
+    );
+    if (answer.kind === "closed") return;
+    this.stats.hellos += 1;
+    if (answer.kind === "fallback") {
+      this.deps.log("sync_hello_fallback", { why: answer.why });
+      this.stats.lastHello = { mode: "full", reason: "fallback" };
+    } else {
+      this.deps.log("sync_state", { mode: answer.mode, reason: answer.reason });
+      this.stats.lastHello = { mode: answer.mode, reason: answer.reason };
+    }
+    if (answer.kind === "fallback" || answer.mode === "full") {
+      this.want(answer.kind === "state" && answer.reason === "fenced");
+    }
     while (conn.isOpen) {
-      if (this.resyncWanted) {
-        this.resyncWanted = false;
+      if (this.wanted) {
+        const { rotate } = this.wanted;
+        this.wanted = null;
+        if (rotate) this.deps.log("install_id_rotated", { installId: await rotateInstallId(db) });
         if (!(await this.sendSnapshot(conn, creatorId))) return;
       }
       let entry = await this.deps.outbox.first(creatorId);
@@ -95,12 +131,13 @@ export class Syncer {
     const max = conn.info?.maxFrameBytes ?? 0;
     if (max <= 0) return false;
     const db = await this.deps.dbs.get(creatorId);
+    const { installId } = await readIdentity(db);
     const plan = await planSnapshot(db, recordBudget(max));
     const snapshotId = crypto.randomUUID().replace(/-/g, "");
     this.stats.snapshotSkipped = plan.skipped;
     if (plan.skipped > 0) this.deps.log("snapshot_records_too_large", { skipped: plan.skipped });
     let records = 0;
-    for await (const frame of snapshotFrames(db, plan, snapshotId, max)) {
+    for await (const frame of snapshotFrames(db, plan, { snapshotId, installId }, max)) {
       if (frame.shed > 0) this.deps.log("snapshot_records_shed", { part: frame.part, shed: frame.shed });
       const sent = await this.sendUntilTaken(conn, frame.ref, frame.text, "cache_update");
       if (sent === "stop") return false;
@@ -113,7 +150,8 @@ export class Syncer {
     this.stats.lastSnapshotAt = this.deps.now();
     this.stats.snapshotParts = plan.parts.length;
     this.stats.snapshotRecords = records;
-    this.deps.log("snapshot_sent", { parts: plan.parts.length, records });
+    const recorded = await recordSyncedSnapshot(db, installId, snapshotId);
+    this.deps.log("snapshot_sent", { parts: plan.parts.length, records, recorded });
     return true;
   }
 

@@ -55,7 +55,6 @@ chrome.runtime.onMessageExternal.addListener((message: unknown, sender, sendResp
         creatorId: () => agent.captureCreator,
         chats: (creatorId) => agent.allChats(creatorId),
         messages: (creatorId, chatId) => agent.allMessages(creatorId, chatId),
-        requestResync: () => agent.requestResync(),
         execute: (command) => agent.executeFromBridge(command),
       }),
     )

@@ -89,26 +89,31 @@ describe("the Agent", () => {
     expect(status).toMatchObject({ connection: "open", creatorId: "300000", chats: 0, messages: 3, accountMismatch: false });
   });
 
-  it("reconnects after the socket drops and sends the stored data as the snapshot", async () => {
+  it("reconnects after the socket drops and sends only the hello and what is new", async () => {
     const { agent } = makeAgent(configured());
     await agent.start();
     await until(() => FakeSocket.instances.length === 1);
-    FakeSocket.latest().autoAck();
-    FakeSocket.latest().accept("300000");
+    const first = FakeSocket.latest();
+    first.autoAck();
+    first.accept("300000");
     agent.onCapture(http("GET", "/users/me", { id: 300000 }));
     agent.onCapture(http("GET", "/chats?limit=10", { list: [{ withUser: { id: 400001 }, lastMessage: { id: 1, text: "x", fromUser: { id: 400001 } } }] }));
     await agent.settled();
-    await until(() => FakeSocket.latest().data().length === 2);
-    FakeSocket.latest().serverClose();
+    await until(() => first.data().some((f) => f.type === "new_raw_message"), 3000, "snapshot and message");
+    expect(first.data()[0]?.type).toBe("cache_update");
+    first.serverClose();
     await until(() => FakeSocket.instances.length === 2, 3000, "reconnect");
     const second = FakeSocket.latest();
     second.autoAck();
     second.accept("300000");
-    await until(() => second.data().length === 1);
-    expect(second.data()[0]?.payload).toMatchObject({
-      chats: [{ withUser: { id: 400001 } }],
-      messages: [{ id: 1, chatId: 400001 }],
-    });
+    await until(() => second.hellos().length === 1);
+    const snapshotId = first.data()[0]?.payload.snapshot_id;
+    expect(second.hellos()[0]?.payload).toEqual({ installId: expect.stringMatching(/^[0-9a-f]{32}$/), snapshotId });
+    agent.onCapture(http("GET", "/chats/400001/messages", { list: [{ id: 2, text: "new", fromUser: { id: 400001 } }] }));
+    await agent.settled();
+    await until(() => second.data().length === 1, 3000, "the new message");
+    await new Promise((r) => setTimeout(r, 30));
+    expect(second.data().map((f) => [f.type, f.payload.message?.id])).toEqual([["new_raw_message", 2]]);
   });
 
   it("keeps unacknowledged events across reconnects until the Brain takes them", async () => {
@@ -209,9 +214,17 @@ describe("the Agent", () => {
     agent.onCapture(http("GET", "/chats/400001/messages", { list: [{ id: 1, text: "a" }] }));
     await agent.settled();
     expect((await agent.status()).messages).toBe(1);
+    const before = socket.hellos()[0]?.payload.installId;
     socket.push({ type: "clear_local_data", payload: { userId: "300000", reason: "creator asked" } });
     await until(() => FakeSocket.instances.length === 2, 3000, "reconnect after clear");
     expect((await agent.status()).messages).toBe(0);
+    // The new database is a new installation: its hello asks for a first sync.
+    const second = FakeSocket.latest();
+    second.autoAck();
+    second.accept("300000");
+    await until(() => second.data().some((f) => f.type === "cache_update"), 3000, "first sync of the new database");
+    expect(second.hellos()[0]?.payload).toEqual({ installId: expect.stringMatching(/^[0-9a-f]{32}$/), snapshotId: null });
+    expect(second.hellos()[0]?.payload.installId).not.toBe(before);
   });
 
   it("never sends captures of another account on this creator's socket", async () => {
@@ -244,7 +257,7 @@ describe("the Agent", () => {
     expect((await agent.status()).messages).toBe(1);
   });
 
-  it("answers the Bridge's hydration with at most one fresh snapshot a minute", async () => {
+  it("sends a full snapshot when the Brain asks with sync_request, never for a dashboard read", async () => {
     const { agent } = makeAgent(configured());
     await agent.start();
     await until(() => FakeSocket.instances.length === 1);
@@ -252,13 +265,11 @@ describe("the Agent", () => {
     socket.autoAck();
     socket.accept("300000");
     await until(() => agent.syncer.stats.lastSnapshotAt !== null);
-    agent.requestResync();
+    await agent.allChats("300000");
     await new Promise((r) => setTimeout(r, 30));
     expect(socket.data().filter((f) => f.type === "cache_update")).toHaveLength(1);
-    agent.syncer.stats.lastSnapshotAt = Date.now() - 61_000;
-    agent.requestResync();
-    agent.requestResync();
-    await until(() => socket.data().filter((f) => f.type === "cache_update").length === 2, 3000, "resync");
+    socket.push({ type: "sync_request", payload: { userId: "300000", reason: "replay" } });
+    await until(() => socket.data().filter((f) => f.type === "cache_update").length === 2, 3000, "requested snapshot");
     await new Promise((r) => setTimeout(r, 30));
     expect(socket.data().filter((f) => f.type === "cache_update")).toHaveLength(2);
   });

@@ -9,7 +9,6 @@ function deps(overrides: Partial<ExternalDeps> = {}): ExternalDeps {
     creatorId: () => "300000",
     chats: async () => [{ withUser: { id: 400001 } }],
     messages: async (_creator, chatId) => [{ id: 1, chatId: chatId ?? 400001 }],
-    requestResync: vi.fn(),
     execute: vi.fn(async (command) => ({
       state: "done" as const,
       duplicate: false,
@@ -49,7 +48,6 @@ describe("external messages (the Bridge dashboard)", () => {
       ok: true,
       data: { creatorId: "300000", chats: [{ withUser: { id: 400001 } }] },
     });
-    expect(d.requestResync).toHaveBeenCalled();
     expect(await handleExternal({ type: "get_all_messages_from_db", chatId: "400002" }, { url: "https://dash.example.com/app" }, d)).toEqual({
       ok: true,
       data: { creatorId: "300000", messages: [{ id: 1, chatId: 400002 }] },

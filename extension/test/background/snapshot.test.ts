@@ -37,10 +37,12 @@ async function seed(db: AgentDb, chats: number, messages: number, seedValue = 7)
   await tx.done;
 }
 
+const INSTALL = "0123456789abcdef0123456789abcdef";
+
 async function collect(db: AgentDb, max: number) {
   const plan = await planSnapshot(db, recordBudget(max));
   const frames = [];
-  for await (const frame of snapshotFrames(db, plan, "snap1", max)) frames.push(frame);
+  for await (const frame of snapshotFrames(db, plan, { snapshotId: "snap1", installId: INSTALL }, max)) frames.push(frame);
   return { plan, frames };
 }
 
@@ -59,7 +61,7 @@ describe("snapshot parts", () => {
       const parsed = JSON.parse(frame.text) as { type: string; ref: string; payload: Payload };
       expect(parsed.type).toBe("cache_update");
       expect(parsed.ref).toBe(`snap1:${index}`);
-      expect(parsed.payload).toMatchObject({ snapshot_id: "snap1", part: index, parts: frames.length });
+      expect(parsed.payload).toMatchObject({ snapshot_id: "snap1", installId: INSTALL, part: index, parts: frames.length });
       chatIds.push(...parsed.payload.chats.map((c) => c.withUser.id));
       messageIds.push(...parsed.payload.messages.map((m) => m.id));
     });
@@ -77,7 +79,7 @@ describe("snapshot parts", () => {
       {
         type: "cache_update",
         ref: "snap1:0",
-        payload: { snapshot_id: "snap1", part: 0, parts: 1, chats: [], messages: [] },
+        payload: { snapshot_id: "snap1", installId: INSTALL, part: 0, parts: 1, chats: [], messages: [] },
       },
     ]);
   });
@@ -102,7 +104,7 @@ describe("snapshot parts", () => {
     const all = await db.getAll("messages");
     for (const m of all) await db.put("messages", { ...m, extra: "y".repeat(200) }, m.id as number);
     let shed = 0;
-    for await (const frame of snapshotFrames(db, plan, "s", max)) {
+    for await (const frame of snapshotFrames(db, plan, { snapshotId: "s", installId: null }, max)) {
       expect(Buffer.byteLength(frame.text)).toBeLessThanOrEqual(max);
       shed += frame.shed;
     }

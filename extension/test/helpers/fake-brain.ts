@@ -2,7 +2,13 @@
  * A fake of the browser WebSocket as the background uses it, with a server side the test
  * drives: `accept()` sends `connection_ack`, `push()` sends any frame, `ack()` / `fail()`
  * answer a frame by `ref`, and `autoAck` answers every frame as the gateway would.
+ *
+ * `sync_hello` is answered at once according to `hello` (default `"brain"`: as the gateway
+ * decides, from `FakeSocket.records`, the last whole snapshot per installId, which `ack()`
+ * keeps like the gateway does; `"refuse"`: `unknown_type` as an older Brain; `"ignore"`: no
+ * answer; or a fixed `{mode, reason}`).
  */
+export type HelloPolicy = "brain" | "refuse" | "ignore" | { mode: "incremental" | "full"; reason: string };
 export interface SentFrame {
   type: string;
   ref?: string;
@@ -11,6 +17,8 @@ export interface SentFrame {
 
 export class FakeSocket extends EventTarget {
   static instances: FakeSocket[] = [];
+  /** The Brain's record: installId → the last snapshot every part of which was acknowledged. */
+  static records = new Map<string, string>();
   static readonly CONNECTING = 0;
   static readonly OPEN = 1;
   static readonly CLOSING = 2;
@@ -22,6 +30,8 @@ export class FakeSocket extends EventTarget {
   closeCode: number | undefined;
   /** Called for every frame the Agent sends (after it is recorded). */
   onSend: ((frame: SentFrame, text: string) => void) | null = null;
+  hello: HelloPolicy = "brain";
+  private readonly partsAcked = new Map<string, Set<number>>();
 
   constructor(url: string | URL) {
     super();
@@ -31,6 +41,7 @@ export class FakeSocket extends EventTarget {
 
   static reset(): void {
     FakeSocket.instances = [];
+    FakeSocket.records = new Map();
   }
 
   static latest(): FakeSocket {
@@ -42,7 +53,24 @@ export class FakeSocket extends EventTarget {
   send(text: string): void {
     if (this.readyState !== 1) throw new Error("InvalidStateError: not open");
     this.sent.push(text);
-    this.onSend?.(JSON.parse(text) as SentFrame, text);
+    const frame = JSON.parse(text) as SentFrame;
+    if (frame.type === "sync_hello") queueMicrotask(() => this.answerHello(frame));
+    this.onSend?.(frame, text);
+  }
+
+  private answerHello(frame: SentFrame): void {
+    const policy = this.hello;
+    if (policy === "ignore" || this.readyState !== 1) return;
+    if (policy === "refuse") return this.fail(frame.ref, "unknown_type");
+    const { installId, snapshotId } = frame.payload as { installId: string; snapshotId: string | null };
+    let answer = policy === "brain" ? null : policy;
+    if (!answer) {
+      const held = FakeSocket.records.get(installId);
+      if (held === undefined) answer = { mode: "full", reason: snapshotId === null ? "first_sync" : "unknown_snapshot" };
+      else if (held === snapshotId) answer = { mode: "incremental", reason: "resume" };
+      else answer = { mode: "full", reason: "fenced" };
+    }
+    this.push({ type: "sync_state", payload: { ...answer, installId, snapshotId: FakeSocket.records.get(installId) ?? null } });
   }
 
   close(code?: number): void {
@@ -58,9 +86,13 @@ export class FakeSocket extends EventTarget {
     return this.sent.map((text) => JSON.parse(text) as SentFrame);
   }
 
-  /** Frames other than keepalives. */
+  /** Frames other than keepalives and hellos. */
   data(): SentFrame[] {
-    return this.frames().filter((f) => f.type !== "keepalive");
+    return this.frames().filter((f) => f.type !== "keepalive" && f.type !== "sync_hello");
+  }
+
+  hellos(): SentFrame[] {
+    return this.frames().filter((f) => f.type === "sync_hello");
   }
 
   accept(userId = "300000", maxFrameBytes = 1 << 20, extra: Record<string, unknown> = {}): void {
@@ -86,6 +118,14 @@ export class FakeSocket extends EventTarget {
   }
 
   ack(ref: string | undefined, frameType = "new_raw_message"): void {
+    const part = this.frames().find((f) => f.type === "cache_update" && f.ref === ref)?.payload;
+    if (part?.installId) {
+      // As the gateway: the record is written before the last part's receipt goes out.
+      const got = this.partsAcked.get(part.snapshot_id) ?? new Set<number>();
+      got.add(part.part);
+      this.partsAcked.set(part.snapshot_id, got);
+      if (got.size === part.parts) FakeSocket.records.set(part.installId, part.snapshot_id);
+    }
     this.push({ type: "ingest_ack", payload: { ref: ref ?? null, frameType, streamSeq: 1, duplicate: false } });
   }
 
@@ -96,7 +136,9 @@ export class FakeSocket extends EventTarget {
   /** Answer every non-keepalive frame with an ingest_ack, as the gateway does. */
   autoAck(): void {
     this.onSend = (frame) => {
-      if (frame.type !== "keepalive") queueMicrotask(() => this.ack(frame.ref, frame.type));
+      if (frame.type !== "keepalive" && frame.type !== "sync_hello") {
+        queueMicrotask(() => this.ack(frame.ref, frame.type));
+      }
     };
   }
 
