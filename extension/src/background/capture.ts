@@ -1,8 +1,10 @@
 /**
  * From captured traffic to stored records: `interpret` reads one capture (pure), `applyEffects`
- * stores what it found in one IndexedDB transaction and appends a `new_raw_message` to the
- * outbox for every message that is new or changed, so a stored change is never lost on its way
- * to the Brain.
+ * stores what it found in one IndexedDB transaction and appends to the outbox, in that same
+ * transaction, a `chat_update` with every chat record the capture changed (a new chat, a fan's
+ * name or avatar from `/users/list`, counters, read state) and a `new_raw_message` for every
+ * message that is new or changed, so a stored change is never lost on its way to the Brain.
+ * A record that did not change queues nothing.
  *
  * Chat ids: a REST capture names the chat in its URL; a WebSocket `api2_chat_message` carries
  * only `fromUser`, which is the chat when it is the fan; the creator's own sends come from the
@@ -12,6 +14,11 @@ import { matchEndpoint } from "../shared/endpoints";
 import { isObject, type CaptureMessage, type CaptureSource, type JsonObject } from "../shared/protocol";
 import { normalizeId, type AgentDb, type RecordKey, type StoredMessage } from "./db";
 import { newRef, outboxEntry } from "./outbox";
+
+/** At most this many chats per `chat_update` frame (the contract's limit)… */
+export const MAX_CHATS_PER_FRAME = 1000;
+/** …and at most about this many bytes of them, far below any gateway's `maxFrameBytes`. */
+const CHAT_UPDATE_BYTES = 512 * 1024;
 
 export interface MessageEffect {
   chatId: RecordKey;
@@ -129,6 +136,25 @@ export interface ApplyResult {
   queued: number;
 }
 
+/** `chats` cut into `chat_update` payloads of at most 1000 chats and ~512 KiB each. */
+export function chatUpdateBatches(chats: readonly JsonObject[]): JsonObject[][] {
+  const batches: JsonObject[][] = [];
+  let current: JsonObject[] = [];
+  let bytes = 0;
+  for (const chat of chats) {
+    const size = JSON.stringify(chat).length + 1;
+    if (current.length > 0 && (current.length >= MAX_CHATS_PER_FRAME || bytes + size > CHAT_UPDATE_BYTES)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(chat);
+    bytes += size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
 /** Store `effects` in one transaction; queue a `new_raw_message` per new or changed message. */
 export async function applyEffects(
   db: AgentDb,
@@ -152,23 +178,39 @@ export async function applyEffects(
     result.queued += 1;
   };
 
+  // Chat records changed by this capture, in first-change order, each at its final state.
+  const changedChats = new Map<RecordKey, JsonObject>();
+  const saveChat = async (key: RecordKey, next: JsonObject, before?: JsonObject) => {
+    if (before && same(before, next)) return;
+    await chats.put(next, key);
+    changedChats.set(key, next);
+  };
+
   if (effects.me) await tx.objectStore("meta").put(effects.me, "me");
   for (const chat of effects.chats) {
     const key = idOf(chat.withUser);
     if (key === null) continue;
-    const before = await chats.get(key);
-    const next = mergeRecord(before, chat);
-    if (before && same(before, next)) continue;
-    await chats.put(next, key);
-    result.chats += 1;
+    const before = changedChats.get(key) ?? (await chats.get(key));
+    await saveChat(key, mergeRecord(before, chat), before);
   }
   for (const user of effects.users) {
     const key = idOf(user);
-    const before = key === null ? undefined : await chats.get(key);
+    const before = key === null ? undefined : (changedChats.get(key) ?? (await chats.get(key)));
     if (key === null || !before) continue;
     const withUser = isObject(before.withUser) ? before.withUser : {};
-    const next = { ...before, withUser: mergeRecord(withUser, user) };
-    if (!same(before, next)) await chats.put(next, key);
+    await saveChat(key, { ...before, withUser: mergeRecord(withUser, user) }, before);
+  }
+  if (effects.readChat !== null) {
+    const before = changedChats.get(effects.readChat) ?? (await chats.get(effects.readChat));
+    if (before && before.unreadMessagesCount !== 0) {
+      await saveChat(effects.readChat, { ...before, unreadMessagesCount: 0 }, before);
+    }
+  }
+  result.chats = changedChats.size;
+  // Chats first: the Brain then knows a new chat before its messages.
+  for (const batch of chatUpdateBatches([...changedChats.values()])) {
+    await outbox.add(outboxEntry({ type: "chat_update", ref: newRef("c"), payload: { chats: batch } }, now));
+    result.queued += 1;
   }
   for (const { chatId, message } of effects.messages) {
     const key = idOf(message);
@@ -176,12 +218,6 @@ export async function applyEffects(
     const before = await messages.get(key);
     const next = { ...mergeRecord(before, message), chatId } as StoredMessage;
     await saveMessage(key, next, before);
-  }
-  if (effects.readChat !== null) {
-    const before = await chats.get(effects.readChat);
-    if (before && before.unreadMessagesCount !== 0) {
-      await chats.put({ ...before, unreadMessagesCount: 0 }, effects.readChat);
-    }
   }
   if (effects.like) {
     const before = await messages.get(effects.like.messageId);

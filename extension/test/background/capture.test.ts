@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyEffects, interpret, mergeRecord } from "../../src/background/capture";
+import { applyEffects, chatUpdateBatches, interpret, mergeRecord } from "../../src/background/capture";
 import { Databases } from "../../src/background/db";
 import type { CaptureMessage } from "../../src/shared/protocol";
 
@@ -84,11 +84,11 @@ describe("storing captures", () => {
       http("GET", "/chats?limit=10", { list: [{ withUser: { id: 400001, _view: "m" }, lastMessage: fanMessage(1, "<p>hi</p>") }] }),
       http("GET", "/chats/400001/messages?limit=10", { list: [fanMessage(2, "<p>b</p>"), fanMessage(1, "<p>hi</p>")] }),
     );
-    expect(results.map((r) => r.queued)).toEqual([1, 1]);
+    expect(results.map((r) => r.queued)).toEqual([2, 1]);
     expect(await db.getAllKeys("chats")).toEqual([400001]);
     expect(await db.get("messages", 2)).toMatchObject({ id: 2, chatId: 400001 });
     expect(await db.getAllFromIndex("messages", "byChat", 400001)).toHaveLength(2);
-    const outbox = await db.getAll("outbox");
+    const outbox = (await db.getAll("outbox")).filter((e) => e.type === "new_raw_message");
     expect(outbox.map((e) => JSON.parse(e.text))).toEqual([
       { type: "new_raw_message", ref: outbox[0]?.ref, payload: { chatId: 400001, source: "fetch", message: { ...fanMessage(1, "<p>hi</p>"), chatId: 400001 } } },
       { type: "new_raw_message", ref: outbox[1]?.ref, payload: { chatId: 400001, source: "fetch", message: { ...fanMessage(2, "<p>b</p>"), chatId: 400001 } } },
@@ -139,5 +139,78 @@ describe("storing captures", () => {
     const b = { x: { w: 2 }, z: [2] };
     expect(mergeRecord(a, b)).toEqual({ x: { y: 1, w: 2 }, z: [2] });
     expect(a).toEqual({ x: { y: 1 }, z: [1] });
+  });
+});
+
+describe("live chat list (chat_update)", () => {
+  const chatUpdates = async (db: Awaited<ReturnType<typeof store>>["db"]) =>
+    (await db.getAll("outbox"))
+      .filter((e) => e.type === "chat_update")
+      .map((e) => JSON.parse(e.text) as { type: string; ref: string; payload: { chats: Record<string, unknown>[] } });
+
+  it("queues the stored record of every chat a capture changes, in the same transaction, and nothing for unchanged ones", async () => {
+    const page = {
+      list: [
+        { withUser: { id: 400001, _view: "m" }, unreadMessagesCount: 1 },
+        { withUser: { id: 400002, _view: "m" }, unreadMessagesCount: 0 },
+      ],
+      hasMore: false,
+    };
+    const { db, results } = await store(
+      http("GET", "/chats?limit=10&offset=0", page),
+      http("GET", "/chats?limit=10&offset=0", page),
+      http("GET", "/chats?limit=10&offset=0", { list: [page.list[0], { ...page.list[1], unreadMessagesCount: 4, hasUnreadTips: true }] }),
+    );
+    expect(results.map((r) => r.chats)).toEqual([2, 0, 1]);
+    const updates = await chatUpdates(db);
+    expect(updates.map((u) => u.payload.chats)).toEqual([
+      page.list,
+      [{ withUser: { id: 400002, _view: "m" }, unreadMessagesCount: 4, hasUnreadTips: true }],
+    ]);
+    expect(updates[0]?.ref).toMatch(/^c-/);
+    // A chat comes before its messages in the outbox.
+    expect((await db.getAll("outbox")).map((e) => e.type)).toEqual(["chat_update", "chat_update"]);
+  });
+
+  it("queues the fan's name and avatar merged in from /users/list, once", async () => {
+    const user = { id: 400001, name: "Fan One", username: "fanone", avatar: "https://public.onlyfans.com/a.jpg" };
+    const { db, results } = await store(
+      http("GET", "/chats", { list: [{ withUser: { id: 400001, _view: "m" }, unreadMessagesCount: 0 }] }),
+      http("GET", "/users/list?m[]=400001&m[]=499999", { "400001": user, "499999": { id: 499999, name: "Not a chat" } }),
+      http("GET", "/users/list?m[]=400001", { "400001": user }),
+      http("GET", "/users/list?m[]=400001", { "400001": { ...user, name: "Fan 1" } }),
+    );
+    expect(results.map((r) => r.chats)).toEqual([1, 1, 0, 1]);
+    const updates = await chatUpdates(db);
+    expect(updates.map((u) => u.payload.chats)).toEqual([
+      [{ withUser: { id: 400001, _view: "m" }, unreadMessagesCount: 0 }],
+      [{ withUser: { ...user, _view: "m" }, unreadMessagesCount: 0 }],
+      [{ withUser: { ...user, _view: "m", name: "Fan 1" }, unreadMessagesCount: 0 }],
+    ]);
+  });
+
+  it("queues a mark-as-read that changed the counter, and not a repeated one", async () => {
+    const { db, results } = await store(
+      http("GET", "/chats", { list: [{ withUser: { id: 400001, _view: "m" }, unreadMessagesCount: 3, lastReadMessageId: 1 }] }),
+      http("POST", "/chats/400001/mark-as-read", { success: true }),
+      http("POST", "/chats/400001/mark-as-read", { success: true }),
+      http("POST", "/chats/400009/mark-as-read", { success: true }),
+    );
+    expect(results.map((r) => r.chats)).toEqual([1, 1, 0, 0]);
+    expect((await chatUpdates(db)).at(-1)?.payload.chats).toEqual([
+      { withUser: { id: 400001, _view: "m" }, unreadMessagesCount: 0, lastReadMessageId: 1 },
+    ]);
+  });
+
+  it("one entry per capture with all the chats it changed, at most 1000 per frame", async () => {
+    const list = Array.from({ length: 2300 }, (_, i) => ({ withUser: { id: 500000 + i, _view: "m" }, unreadMessagesCount: 0 }));
+    const { db } = await store(http("GET", "/chats?limit=2300", { list, hasMore: false }));
+    const updates = await chatUpdates(db);
+    expect(updates.map((u) => u.payload.chats.length)).toEqual([1000, 1000, 300]);
+    expect(updates.flatMap((u) => u.payload.chats)).toEqual(list);
+    const big = Array.from({ length: 20 }, (_, i) => ({ withUser: { id: i, about: "x".repeat(60_000) } }));
+    const batches = chatUpdateBatches(big);
+    expect(batches.length).toBeGreaterThan(1);
+    for (const batch of batches) expect(JSON.stringify(batch).length).toBeLessThan(600_000);
   });
 });
