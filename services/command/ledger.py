@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from contracts.csv_cells import safe_row
 from contracts.models.commands import (
     FINAL_STATES,
     CommandEvent,
@@ -206,19 +207,21 @@ class Ledger:
         for event, record in steps:
             command = record.command
             writer.writerow(
-                [
-                    event.at.isoformat(),
-                    event.command_id,
-                    event.chat_id,
-                    event.seq,
-                    event.step,
-                    event.state.value,
-                    event.actor,
-                    event.detail,
-                    command.origin,
-                    record.draft_id or "",
-                    "" if command.price is None else command.price,
-                    command.text if event.seq == 1 else "",
-                ]
+                safe_row(
+                    [
+                        event.at.isoformat(),
+                        event.command_id,
+                        event.chat_id,
+                        event.seq,
+                        event.step,
+                        event.state.value,
+                        event.actor,
+                        event.detail,
+                        command.origin,
+                        record.draft_id or "",
+                        "" if command.price is None else command.price,
+                        command.text if event.seq == 1 else "",
+                    ]
+                )
             )
         return out.getvalue()

@@ -6,6 +6,7 @@ from typing import Any
 
 import msgspec
 
+from contracts.csv_cells import safe_cell
 from contracts.models.graph import ConversationNode
 from services.graph.analytics import compute_analytics
 from services.graph.analytics.sessions import live_messages
@@ -87,7 +88,9 @@ def _csv(rows: list[dict[str, Any]]) -> bytes:
     if rows:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]))
         writer.writeheader()
-        writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)
+        writer.writerows(
+            {k: "" if v is None else safe_cell(v) for k, v in row.items()} for row in rows
+        )
     return out.getvalue().encode()
 
 
