@@ -36,6 +36,25 @@ class Child:
     def exited(self) -> bool:
         return self.process is not None and self.process.poll() is not None
 
+    stops_last = False  # stopped after the others, once they no longer need it
+
+
+class NatsChild(Child):
+    """The embedded nats-server, restarted like the services when it dies (same port and data
+    directory, so clients reconnect and JetStream recovers its streams); stopped last, after
+    the services have saved their state through it."""
+
+    stops_last = True
+
+    def __init__(self, embedded: EmbeddedNats) -> None:
+        super().__init__("nats-server", [], {})
+        self.embedded = embedded
+
+    def start(self) -> None:
+        self.embedded.start(wait=False)
+        self.process = self.embedded.process
+        self.started_at = time.monotonic()
+
 
 def say(text: str) -> None:
     print(f"[ofca] {text}", flush=True)  # noqa: T201 - the CLI talks to its user
@@ -48,7 +67,8 @@ class Supervisor:
 
     def start_all(self) -> None:
         for child in self.children:
-            child.start()
+            if child.process is None:  # the embedded NATS is already running
+                child.start()
 
     def tick(self) -> None:
         """Restart children that died, with exponential backoff per child."""
@@ -70,18 +90,19 @@ class Supervisor:
 
     def stop_all(self, timeout: float = 15.0) -> None:
         self.stopping = True
-        for child in self.children:
-            if child.process and child.process.poll() is None:
-                child.process.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        for child in self.children:
-            if child.process is None:
-                continue
-            try:
-                child.process.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                child.process.kill()
-                child.process.wait()
+        for last in (False, True):
+            group = [c for c in self.children if c.stops_last is last and c.process]
+            for child in group:
+                if child.process and child.process.poll() is None:
+                    child.process.send_signal(signal.SIGTERM)
+            deadline = time.monotonic() + timeout
+            for child in group:
+                assert child.process is not None
+                try:
+                    child.process.wait(max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    child.process.kill()
+                    child.process.wait()
 
 
 def _service_argv(name: str) -> list[str]:
@@ -175,6 +196,10 @@ def up(
         demo_argv = [sys.executable, "-m", "ofca", "demo-agent", "--url", f"ws://{host}:{port}"]
         demo_argv += ["--user", demo_user]
     supervisor = Supervisor(build_children(env))
+    if embedded is not None:  # started and healthy above; from now on supervised
+        nats_child = NatsChild(embedded)
+        nats_child.process, nats_child.started_at = embedded.process, time.monotonic()
+        supervisor.children.insert(0, nats_child)
     stop = {"now": False}
 
     def on_signal(_sig: int, _frame: object) -> None:
@@ -201,6 +226,4 @@ def up(
     finally:
         say("stopping")
         supervisor.stop_all()
-        if embedded is not None:
-            embedded.stop()
     return 0

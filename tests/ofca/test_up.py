@@ -187,6 +187,31 @@ async def test_up_demo_runs_the_stack_restarts_and_stops_cleanly(up: Up) -> None
         await asyncio.sleep(0.2)
     assert restarted
 
+    # The embedded nats-server is supervised too: killed, it is restarted on the same port
+    # with its data, and the stack carries on (the demo creator's frames are still there).
+    nats_pid = next(p for p, c in children_of(up.process.pid).items() if "nats-server" in c)
+    os.kill(nats_pid, signal.SIGKILL)
+    up.wait_for_line(r"nats-server exited with -9; restarting")
+    async with asyncio.timeout(60):
+        while True:
+            try:
+                nc = await nats.connect(
+                    f"nats://127.0.0.1:{up.nats_port}", max_reconnect_attempts=1, connect_timeout=1
+                )
+                info = await nc.jetstream().stream_info(AGENT_IN.name, subjects_filter=subject)
+                await nc.close()
+                break
+            except (OSError, NoServersError, nats.errors.Error):
+                await asyncio.sleep(0.3)
+    assert sum((info.state.subjects or {}).values()) >= stored
+    assert not alive(nats_pid)
+    async with httpx.AsyncClient() as http, asyncio.timeout(60):
+        while True:
+            ready = await http.get(f"http://127.0.0.1:{up.gw_port}/readyz")
+            if ready.status_code == 200:
+                break
+            await asyncio.sleep(0.3)
+
     # Ctrl-C stops everything, NATS included, and exits 0.
     everything = set(children_of(up.process.pid))
     up.process.send_signal(signal.SIGINT)
