@@ -20,11 +20,13 @@ from tools.ofsim.live import (
     ws_frame_chat_message,
     ws_frame_counters,
 )
+from tools.ofsim.media import CloudFront
 from tools.ofsim.model import Inbox, JsonObj
 from tools.ofsim.texts import html_to_text, topic_of
 
 __all__ = [
     "DEFAULT_END",
+    "CloudFront",
     "Inbox",
     "JsonObj",
     "creator_message",

@@ -47,10 +47,11 @@ from __future__ import annotations
 
 import gc
 import random
+from collections.abc import Iterator
 from datetime import datetime
 
 from tools.ofsim import texts
-from tools.ofsim.conversation import Context, Conversation, Event, MassMessage, pick_tier
+from tools.ofsim.conversation import Context, Conversation, Event, MassMessage, Tier, pick_tier
 from tools.ofsim.conversation import compose as compose_html
 from tools.ofsim.live import (
     creator_message,
@@ -60,7 +61,7 @@ from tools.ofsim.live import (
     ws_frame_chat_message,
     ws_frame_counters,
 )
-from tools.ofsim.media import Signer, VaultItem, make_vault_item, media_item
+from tools.ofsim.media import CloudFront, Signer, VaultItem, make_vault_item, media_item
 from tools.ofsim.model import (
     DAY,
     DEFAULT_END,
@@ -76,6 +77,7 @@ from tools.ofsim.users import creator_me, make_fan, stub
 
 __all__ = [
     "DEFAULT_END",
+    "CloudFront",
     "Inbox",
     "JsonObj",
     "creator_message",
@@ -99,21 +101,29 @@ def generate_inbox(
     seed: int = 1,
     end: datetime | None = None,
     days: int = 30,
+    total_messages: int | None = None,
+    cloudfront: CloudFront | None = None,
 ) -> Inbox:
     """A creator's inbox of ``n_chats`` chats whose messages span the ``days`` before ``end``.
 
     Each chat gets ``messages_per_chat[0]..[1]`` messages (uniform; big spenders lean
-    long). The cyclic garbage collector is paused meanwhile: the output is millions of
-    acyclic dicts, and collection passes over them would double the run time.
+    long), or, with ``total_messages``, exactly that many in all, shared out at random
+    (0.5x to 1.5x an even share, twice that for big spenders; ``messages_per_chat`` is
+    then ignored). ``cloudfront`` puts those fixed values in every signed media URL instead
+    of per-folder ones. The cyclic garbage collector is paused meanwhile: the output is
+    millions of acyclic dicts, and collection passes over them would double the run time.
     """
     lo, hi = messages_per_chat
     if not 0 <= lo <= hi or not 0 <= n_chats <= 890_000 or days < 1:
         raise ValueError("need 0 <= lo <= hi, 0 <= n_chats <= 890000 and days >= 1")
+    if total_messages is not None and (total_messages < 0 or (total_messages and not n_chats)):
+        raise ValueError("total_messages needs to be >= 0, and chats to put them in")
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
         end_ts = to_ts(end or DEFAULT_END)
-        return _Builder(seed, creator_id, n_chats, end_ts, days).run(lo, hi)
+        builder = _Builder(seed, creator_id, n_chats, end_ts, days, cloudfront=cloudfront)
+        return builder.run(lo, hi, total_messages)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -122,14 +132,26 @@ def generate_inbox(
 class _Builder:
     """One generation run: per-inbox constants plus the id allocator."""
 
-    def __init__(self, seed: int, creator_id: int, n_chats: int, end_ts: int, days: int) -> None:
+    def __init__(
+        self,
+        seed: int,
+        creator_id: int,
+        n_chats: int,
+        end_ts: int,
+        days: int,
+        *,
+        cloudfront: CloudFront | None = None,
+    ) -> None:
         rng = self.rng = random.Random(seed)
         self.seed, self.creator_id, self.n_chats = seed, creator_id, n_chats
         self.end_ts, self.days = end_ts, days
         self.start_ts = end_ts - days * DAY
         self.slots: dict[int, int] = {}  # epoch second -> ids handed out in it
         kp = "APKA" + "".join(rng.choices("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", k=16))
-        self.signer = Signer(rng.randbytes(32), kp, end_ts + DAY, creator_id)
+        secret = rng.randbytes(32)  # drawn either way, so the rest of the inbox is the same
+        if cloudfront is not None:
+            kp = cloudfront.key_pair_id
+        self.signer = Signer(secret, kp, end_ts + DAY, creator_id, cloudfront)
         self.vault = self._vault()
         self.ctx = self._context()
 
@@ -163,7 +185,7 @@ class _Builder:
                 mass.append(MassMessage(qid, html, 0, (rng.choice(photos),), ()))
         return Context(ids, photos, mass, creator_banks=banks)
 
-    def run(self, lo: int, hi: int) -> Inbox:
+    def run(self, lo: int, hi: int, total: int | None) -> Inbox:
         rng, end_ts = self.rng, self.end_ts
         creator = creator_me(rng, self.creator_id, self.seed, end_ts, iso(end_ts - 300))
         sample = rng.sample(range(100_000, 1_000_000), self.n_chats + 1)
@@ -173,11 +195,8 @@ class _Builder:
         tiers: dict[int, str] = {}
         messages: dict[int, list[JsonObj]] = {}
         chats: list[JsonObj] = []
-        for fid in fan_ids:
-            tier = pick_tier(rng)
-            n = rng.randint(lo, hi)
-            if tier.name == "whale":
-                n = max(n, rng.randint(lo, hi))
+        lengths = self._lengths(lo, hi) if total is None else self._shares(total)
+        for fid, (tier, n) in zip(fan_ids, lengths, strict=False):
             conv = Conversation(self.ctx, rng, tier)
             events = conv.run(n)
             fan = make_fan(rng, fid, taken)
@@ -199,6 +218,29 @@ class _Builder:
         live_rng = random.Random(f"{self.seed}:live")
         state = State(self.seed, live_rng, last_id, clock, self.signer, self.vault, chat_of)
         return Inbox(creator, fans, chats, messages, tiers, state)
+
+    def _lengths(self, lo: int, hi: int) -> Iterator[tuple[Tier, int]]:
+        """Each chat's tier and length, drawn lazily (in the order the inbox always drew them)."""
+        rng = self.rng
+        while True:
+            tier = pick_tier(rng)
+            n = rng.randint(lo, hi)
+            if tier.name == "whale":
+                n = max(n, rng.randint(lo, hi))
+            yield tier, n
+
+    def _shares(self, total: int) -> Iterator[tuple[Tier, int]]:
+        """Tiers and lengths summing to exactly ``total`` (largest-remainder rounding)."""
+        rng = self.rng
+        tiers = [pick_tier(rng) for _ in range(self.n_chats)]
+        weights = [rng.uniform(0.5, 1.5) * (2 if t.name == "whale" else 1) for t in tiers]
+        scale = total / (sum(weights) or 1.0)
+        raw = [w * scale for w in weights]
+        counts = [int(r) for r in raw]
+        by_remainder = sorted(range(len(raw)), key=lambda i: counts[i] - raw[i])
+        for i in by_remainder[: total - sum(counts)]:
+            counts[i] += 1
+        yield from zip(tiers, counts, strict=True)
 
     def _place(self, events: list[Event]) -> tuple[list[int], list[int], int, float]:
         """Epoch seconds and ids of a chat's events, plus the (start, scale) mapping.

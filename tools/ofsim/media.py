@@ -44,19 +44,34 @@ class VaultItem:
 
 
 @dataclass(frozen=True, slots=True)
+class CloudFront:
+    """Fixed CloudFront ``Policy`` / ``Signature`` / ``Key-Pair-Id`` values for every URL.
+
+    The local simulator gives each run one random set, so a leak test can look for it.
+    """
+
+    policy: str
+    signature: str
+    key_pair_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class Signer:
-    """Fake CloudFront signer; deterministic in ``secret``."""
+    """Fake CloudFront signer; deterministic in ``secret``, or ``fixed`` values throughout."""
 
     secret: bytes
     key_pair_id: str
     expires: int
     viewer: int
+    fixed: CloudFront | None = None
 
     def digest_hex(self, *parts: object) -> str:
         data = ":".join(str(p) for p in parts).encode()
         return hashlib.blake2b(data, digest_size=16, key=self.secret[:64]).hexdigest()
 
     def policy_and_signature(self, resource: str) -> tuple[str, str]:
+        if self.fixed is not None:
+            return self.fixed.policy, self.fixed.signature
         policy = base64.b64encode((_POLICY % (resource, self.expires)).encode()).decode()
         policy = policy.translate(_CF_TRANS)
         raw = hashlib.shake_256(self.secret + policy.encode()).digest(256)
