@@ -123,17 +123,12 @@ def _add_chats(router: APIRouter, state: SiteState) -> None:
         params = request.query_params
         limit = _int(params, "limit", 10, 1, 100)
         full = params.get("skip_users") != "all"
-        msgs = state.inbox.messages.get(fan_id, [])
-        if "firstId" in params:
-            first = _int(params, "firstId", 0)
-            msgs = [m for m in msgs if m["id"] <= first]
-        cursor = _int(params, "id", 0)
-        if params.get("order") == "asc":  # oldest first, after the cursor
-            rest = [m for m in msgs if m["id"] > cursor]
-        else:  # newest first, before the cursor (the oldest id of the previous page)
-            rest = [m for m in msgs if m["id"] < cursor][::-1] if cursor else msgs[::-1]
-        page = [_view(state, m, full) for m in rest[:limit]]
-        return _ok({"list": page, "hasMore": len(rest) > limit})
+        first = _int(params, "firstId", 0) if "firstId" in params else None
+        msgs, more = state.message_page(
+            fan_id, limit, cursor=_int(params, "id", 0), first_id=first,
+            ascending=params.get("order") == "asc",
+        )  # fmt: skip
+        return _ok({"list": [_view(state, m, full) for m in msgs], "hasMore": more})
 
 
 def _add_send(router: APIRouter, state: SiteState) -> None:

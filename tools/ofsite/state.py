@@ -2,98 +2,39 @@
 
 ``SiteState`` wraps a ``tools.ofsim`` inbox generated up to "now" and adds what the
 site itself owns: random credentials (``Secrets``), the log of the creator's sends, the
-signatures seen, the WebSocket hub and a few test switches. Media URLs from ofsim carry
-per-folder CloudFront parameters; here every URL and DRM signature is rewritten to the
-session's single ``Policy`` / ``Signature`` / ``Key-Pair-Id`` so a test can look for them.
+signatures seen, the request log, rate limit and throttle, the WebSocket hub and a few
+test switches. Every media URL and DRM signature carries the session's single CloudFront
+``Policy`` / ``Signature`` / ``Key-Pair-Id`` (ofsim writes them so while generating), and
+so do avatars, so that a test can look for them.
 """
 
 from __future__ import annotations
 
-import base64
 import html
-import json
-import re
-import secrets
-import string
-import time
+from bisect import bisect_left, bisect_right
 from collections import Counter
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Literal
 
 from tools.ofsim import JsonObj, creator_message, fan_message, generate_inbox
-from tools.ofsim.users import fake_jwt
+from tools.ofsim.model import state_of
 from tools.ofsim.users import stub as user_stub
+from tools.ofsite.credentials import Secrets
 from tools.ofsite.hub import Hub
+from tools.ofsite.traffic import RateLimit, RequestLog, Throttle
 
 WS_URL = "wss://onlyfans.com/ws3/24"
 # The creator fields other users see (``/users/list``, ``fromUser`` of the creator's sends).
 CREATOR_PUBLIC = ("id", "name", "username", "avatar", "avatarThumbs", "isVerified", "canEarn")
-_ALNUM = string.ascii_lowercase + string.digits
-_URL_PARAM = re.compile(r"([?&])(Policy|Signature|Key-Pair-Id)=[^&#]*")
-
-
-def _token(alphabet: str, n: int) -> str:
-    return "".join(secrets.choice(alphabet) for _ in range(n))
-
-
-@dataclass(frozen=True, slots=True)
-class Secrets:
-    """Every credential of one simulator run (random at start, never derived from the seed)."""
-
-    sess: str
-    auth_id: str
-    fp: str
-    app_token: str
-    xbc: str
-    sign_secret: str
-    ws_token: str
-    policy: str
-    signature: str
-    key_pair_id: str
-
-    @classmethod
-    def generate(cls, creator_id: int) -> Secrets:
-        now = int(time.time())
-        resource = f"https://cdn2.onlyfans.com/files/{secrets.token_hex(8)}/*"
-        expires = {"DateLessThan": {"AWS:EpochTime": now + 86400}}
-        statement = {"Resource": resource, "Condition": expires}
-        policy_json = json.dumps({"Statement": [statement]}, separators=(",", ":"))
-        cf = str.maketrans("+=/", "-_~")
-        return cls(
-            sess=_token(_ALNUM, 26),
-            auth_id=str(secrets.randbelow(9 * 10**9) + 10**9),
-            fp=secrets.token_hex(16),
-            app_token=secrets.token_hex(16),
-            xbc=secrets.token_hex(20),
-            sign_secret=_token(string.ascii_letters + string.digits, 32),
-            ws_token=fake_jwt(creator_id, now, secrets.randbits(64)),
-            policy=base64.b64encode(policy_json.encode()).decode().translate(cf),
-            signature=base64.b64encode(secrets.token_bytes(128)).decode().translate(cf),
-            key_pair_id="APKA" + _token(string.ascii_uppercase + string.digits, 16),
-        )
-
-    def cookies(self) -> dict[str, str]:
-        return {"sess": self.sess, "auth_id": self.auth_id, "fp": self.fp}
-
-    def report(self) -> JsonObj:
-        """The ``/_sim/secrets`` shape (without the signatures list)."""
-        return {
-            "cookies": self.cookies(),
-            "appToken": self.app_token,
-            "xbc": self.xbc,
-            "signSecret": self.sign_secret,
-            "wsToken": self.ws_token,
-            "media": {
-                "Policy": self.policy,
-                "Signature": self.signature,
-                "Key-Pair-Id": self.key_pair_id,
-            },
-        }
 
 
 class SiteState:
-    """The whole server-side state of one simulator run (single event loop, no locking)."""
+    """The whole server-side state of one simulator run (single event loop, no locking).
+
+    ``total_messages`` (exact) replaces ``messages_per_chat`` (a range per chat);
+    ``days`` is how far back the history goes; ``rate_limit`` admits at most that many
+    ``/api2`` requests in any ``rate_window`` seconds (None: no limit).
+    """
 
     def __init__(
         self,
@@ -102,28 +43,36 @@ class SiteState:
         seed: int = 1,
         *,
         messages_per_chat: tuple[int, int] = (5, 40),
+        total_messages: int | None = None,
+        days: int = 30,
+        rate_limit: int | None = None,
+        rate_window: float = 1.0,
     ) -> None:
-        self.inbox = generate_inbox(
-            creator_id, n_chats=n_chats, messages_per_chat=messages_per_chat, seed=seed,
-            end=datetime.now(UTC),
-        )  # fmt: skip
         self.creator_id = creator_id
         self.secrets = Secrets.generate(creator_id)
+        self.inbox = generate_inbox(
+            creator_id, n_chats=n_chats, messages_per_chat=messages_per_chat, seed=seed,
+            end=datetime.now(UTC), days=days, total_messages=total_messages,
+            cloudfront=self.secrets.cloudfront(),
+        )  # fmt: skip
         self.inbox.creator["wsUrl"] = WS_URL
         self.inbox.creator["wsAuthToken"] = self.secrets.ws_token
+        for user in (self.inbox.creator, *self.inbox.fans.values()):
+            self._sign_avatar(user)
         self.sent: list[JsonObj] = []
         self.rejected: list[JsonObj] = []
         self.signatures: list[str] = []
-        self.requests: list[JsonObj] = []
+        self.requests = RequestLog()
+        self.rate_limit = RateLimit(rate_limit, rate_window)
+        self.throttle = Throttle()
         self.fail_sends = 0
         self.ws_frames: Counter[str] = Counter()
         self.typing: list[int] = []
         self.hub = Hub()
-        self._chat_of_message: dict[int, int] = {}
-        for fan_id, msgs in self.inbox.messages.items():
-            for m in msgs:
-                self._resign(m)
-                self._chat_of_message[m["id"]] = fan_id
+        self._chats = state_of(self.inbox).chat_of  # fan id -> chat item, kept by ofsim
+        self._chat_of_message = {
+            m["id"]: fan_id for fan_id, msgs in self.inbox.messages.items() for m in msgs
+        }
         fans = sorted(self.inbox.fans)
         self.online = {f for i, f in enumerate(fans) if i % 3 == 0}
 
@@ -144,7 +93,7 @@ class SiteState:
         return self.full_user(int(user["id"])) or user_stub(int(user["id"]))
 
     def chat(self, fan_id: int) -> JsonObj | None:
-        return next((c for c in self.inbox.chats if c["withUser"]["id"] == fan_id), None)
+        return self._chats.get(fan_id)
 
     def find_message(self, message_id: int) -> tuple[int, JsonObj] | None:
         fan_id = self._chat_of_message.get(message_id)
@@ -154,6 +103,28 @@ class SiteState:
             if m["id"] == message_id:
                 return fan_id, m
         return None
+
+    def message_page(
+        self,
+        fan_id: int,
+        limit: int,
+        cursor: int = 0,
+        first_id: int | None = None,
+        ascending: bool = False,
+    ) -> tuple[list[JsonObj], bool]:
+        """One page of a chat's messages and whether more follow (see the README's paging).
+
+        Newest first before ``cursor`` (all when 0), or with ``ascending`` oldest first
+        after it; ``first_id`` drops everything newer than that id.
+        """
+        msgs = self.inbox.messages.get(fan_id, [])  # oldest first, ids strictly rising
+        end = len(msgs) if first_id is None else bisect_right(msgs, first_id, key=_id)
+        if ascending:
+            start = bisect_right(msgs, cursor, 0, end, key=_id)
+            return msgs[start : min(end, start + limit)], end - start > limit
+        if cursor:
+            end = min(end, bisect_left(msgs, cursor, 0, end, key=_id))
+        return msgs[max(0, end - limit) : end][::-1], end > limit
 
     def counters(self) -> JsonObj:
         """The unread-counters frame: chats with unread messages, and with unread tips."""
@@ -165,6 +136,29 @@ class SiteState:
     def secrets_report(self) -> JsonObj:
         return {**self.secrets.report(), "signatures": list(self.signatures)}
 
+    def truth(self, offset: int = 0, limit: int | None = None) -> JsonObj:
+        """Every chat (list order, most recent first) with its message ids, oldest first."""
+        chats = self.inbox.chats
+        end = len(chats) if limit is None else min(len(chats), offset + limit)
+        out = []
+        for chat in chats[offset:end]:
+            fan_id = chat["withUser"]["id"]
+            fan = self.inbox.fans[fan_id]
+            ids = [m["id"] for m in self.inbox.messages.get(fan_id, ())]
+            unread = chat["unreadMessagesCount"]
+            out.append(
+                {"fanId": fan_id, "name": fan["name"], "username": fan["username"],
+                 "unread": unread, "messageIds": ids}
+            )  # fmt: skip
+        return {
+            "creatorId": self.creator_id,
+            "totalChats": len(chats),
+            "totalMessages": len(self._chat_of_message),
+            "chats": out,
+            "hasMore": end < len(chats),
+            "nextOffset": end,
+        }
+
     # -- changes ---------------------------------------------------------------
 
     def new_fan_message(
@@ -175,9 +169,8 @@ class SiteState:
         stored = self.inbox.messages[fan_id][-1]
         if text is not None:
             stored["text"] = out["text"] = _as_html(text)
-        self._resign(stored)
         self._chat_of_message[out["id"]] = fan_id
-        return self._resign(out)
+        return out
 
     def new_creator_message(
         self, fan_id: int, text: str, price: float, media_ids: list[int]
@@ -186,9 +179,22 @@ class SiteState:
         out = creator_message(
             self.inbox, fan_id, text, price=price, media_ids=media_ids, at=datetime.now(UTC)
         )
-        self._resign(self.inbox.messages[fan_id][-1])
         self._chat_of_message[out["id"]] = fan_id
-        return self._resign(out)
+        return out
+
+    def update_fan(
+        self, fan_id: int, name: str | None, username: str | None, unread: int | None
+    ) -> JsonObj:
+        """Rename a fan and/or set their chat's ``unreadMessagesCount``; the full user."""
+        fan = self.inbox.fans[fan_id]
+        if name is not None:
+            fan["name"] = name
+        if username is not None:
+            fan["username"] = username
+        chat = self.chat(fan_id)
+        if unread is not None and chat is not None:
+            chat["unreadMessagesCount"] = unread
+        return fan
 
     def unsend(self, fan_id: int, message: JsonObj) -> None:
         msgs = self.inbox.messages[fan_id]
@@ -213,26 +219,18 @@ class SiteState:
         if msgs:
             chat["lastReadMessageId"] = msgs[-1]["id"]
 
-    def _resign(self, message: JsonObj) -> JsonObj:
-        """Rewrite CloudFront parameters in ``message`` (in place) to this session's values."""
-        self._resign_any(message)
-        return message
+    def _sign_avatar(self, user: JsonObj) -> None:
+        """Give ``avatar`` and ``avatarThumbs`` this run's CloudFront parameters."""
+        sign = self.secrets.signed_url
+        if isinstance(user.get("avatar"), str):
+            user["avatar"] = sign(user["avatar"], self.creator_id)
+        thumbs = user.get("avatarThumbs")
+        if isinstance(thumbs, dict):
+            user["avatarThumbs"] = {k: sign(v, self.creator_id) for k, v in thumbs.items()}
 
-    def _resign_any(self, obj: Any) -> None:
-        s = self.secrets
-        values = {"Policy": s.policy, "Signature": s.signature, "Key-Pair-Id": s.key_pair_id}
-        if isinstance(obj, dict):
-            for key, value in obj.items():
-                if key.startswith("CloudFront-") and key[11:] in values:
-                    obj[key] = values[key[11:]]
-                elif isinstance(value, str):
-                    if "Key-Pair-Id=" in value:
-                        obj[key] = _URL_PARAM.sub(lambda m: f"{m[1]}{m[2]}={values[m[2]]}", value)
-                elif isinstance(value, dict | list):
-                    self._resign_any(value)
-        elif isinstance(obj, list):
-            for item in obj:
-                self._resign_any(item)
+
+def _id(message: JsonObj) -> int:
+    return int(message["id"])
 
 
 def _as_html(text: str) -> str:
