@@ -1,8 +1,10 @@
 """The creator's chat pages: ``/my/chats/`` and ``/my/chats/chat/<fanId>/`` (one HTML shell),
 the app script with this run's static values, and the session cookies.
 
-The script's signing values play the part of the constants in OnlyFans' bundle; the
-cookies are set on every page response that lacks them (``sess`` HttpOnly).
+``/app.js`` is one bundle: the files of ``static/`` named in ``BUNDLE``, in that order, as
+the body of one function (so, as in a webpack bundle, nothing in them is global). The
+script's signing values play the part of the constants in OnlyFans' bundle; the cookies
+are set on every page response that lacks them (``sess`` HttpOnly).
 """
 
 from __future__ import annotations
@@ -17,6 +19,17 @@ from tools.ofsite.state import SiteState
 
 STATIC = Path(__file__).parent / "static"
 NO_STORE = {"cache-control": "no-store"}
+BUNDLE = (
+    "config.js", "api.js", "text.js", "chat-list.js", "chat.js", "composer.js", "socket.js",
+    "store.js", "app.js",
+)  # fmt: skip
+
+
+def app_bundle(config: dict[str, object]) -> str:
+    """The ``BUNDLE`` files in one strict-mode function, with ``config`` filled in."""
+    parts = [f"// ---- {name}\n" + (STATIC / name).read_text(encoding="utf-8") for name in BUNDLE]
+    body = "\n".join(parts).replace("__OFSITE_CONFIG__", json.dumps(config))
+    return '(function () {\n"use strict";\n\n' + body + "\n})();\n"
 
 
 def page_router(state: SiteState) -> APIRouter:
@@ -29,8 +42,7 @@ def page_router(state: SiteState) -> APIRouter:
         "userId": state.creator_id,
     }
     shell = (STATIC / "index.html").read_text(encoding="utf-8")
-    script = (STATIC / "app.js").read_text(encoding="utf-8")
-    script = script.replace("__OFSITE_CONFIG__", json.dumps(config))
+    script = app_bundle(config)
     style = (STATIC / "app.css").read_text(encoding="utf-8")
 
     def page(request: Request) -> HTMLResponse:
