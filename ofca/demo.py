@@ -19,6 +19,7 @@ from websockets.exceptions import WebSocketException
 
 from ofca.agent_protocol import KEEPALIVE, AgentClient, new_raw_message
 from tools.ofsim import Inbox, creator_message, fan_message, generate_inbox, iter_messages
+from tools.ofsim.agent_view import stored_chats
 
 KEEPALIVE_S = 20.0
 FanMessageKind = Literal["text", "tip", "purchase_request"]
@@ -28,7 +29,9 @@ log = structlog.get_logger()
 
 async def feed(client: AgentClient, inbox: Inbox, interval: float, rng: random.Random) -> None:
     """Snapshot, then live events until the socket drops."""
-    acks = await client.send_snapshot(inbox.chats, list(iter_messages(inbox)), uuid.uuid4().hex)
+    # Chats as the extension stores them once /users/list named the fans (not `{id,_view}` stubs).
+    chats = stored_chats(inbox)
+    acks = await client.send_snapshot(chats, list(iter_messages(inbox)), uuid.uuid4().hex)
     errors = [a for a in acks if a["type"] == "system_error"]
     log.info("demo_snapshot_sent", parts=len(acks), errors=len(errors))
     last_keepalive = time.monotonic()
