@@ -22,6 +22,8 @@ from services.gateway import (
     routes,
     sockets,
 )
+from services.gateway.api_docs import add_api_docs
+from services.gateway.http_guard import HttpGuard
 from services.gateway.runtime import GatewayRuntime
 from services.gateway.session import CLOSE_SERVICE_RESTART
 from services.gateway.settings import GatewaySettings
@@ -45,7 +47,10 @@ def create_app(settings: GatewaySettings) -> FastAPI:
             await drain(app.state.runtime)
             await nc.drain()
 
-    app = FastAPI(title="OFCA gateway", version=VERSION, lifespan=lifespan)
+    # /docs is served from local files (api_docs.py); ReDoc would load a CDN script.
+    app = FastAPI(
+        title="OFCA gateway", version=VERSION, lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     app.state.secret = secret
     app.include_router(routes.router)
     app.include_router(query_routes.router)
@@ -59,7 +64,9 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         return ["starting"] if runtime is None else await runtime.readiness()
 
     add_probe_routes(app, readiness)
+    add_api_docs(app)
     mount_dashboard(app, settings.dashboard_dir or REPO_DASHBOARD)
+    app.add_middleware(HttpGuard, max_body_bytes=settings.max_body_bytes)
     return app
 
 

@@ -35,6 +35,11 @@ class GatewaySettings(ServiceSettings):
         description="Sockets one token may hold open on this gateway; the next handshake is "
         "refused (HTTP 403). 0: no limit.",
     )
+    max_body_bytes: int = Field(
+        default=MIB,
+        description="Largest REST request body; a larger one is refused with 413 before it "
+        "is read.",
+    )
     full_sync_timeout_s: float = 5.0
     query_timeout_s: float = Field(default=10.0, description="How long REST waits for graph.")
     dashboard_dir: Path | None = Field(
