@@ -116,10 +116,36 @@ function chatItem(chat) {
   return item;
 }
 
+// One node per chat, rebuilt only when what it shows changed (a backfill merges thousands).
+const renderedChats = new Map(); // fanId -> {key, node}
+
+function chatNode(fanId) {
+  const chat = state.chats.get(fanId);
+  const last = chat.lastMessage;
+  const current = Boolean(state.current && state.current.fanId === fanId);
+  const key = [userName(fanId), last ? last.id : 0, chat.unreadMessagesCount, current].join("|");
+  const known = renderedChats.get(fanId);
+  if (known && known.key === key) return known.node;
+  const node = chatItem(chat);
+  renderedChats.set(fanId, { key, node });
+  return node;
+}
+
 function renderChatList() {
   if (!state.me) return; // items tell the creator's own last messages apart
-  const items = state.order.map((fanId) => chatItem(state.chats.get(fanId)));
-  ui.list.replaceChildren(...items);
+  const nodes = state.order.map(chatNode);
+  const shown = Array.from(ui.list.children);
+  const sameOrder =
+    shown.length <= nodes.length &&
+    shown.every((node, at) => node.dataset.id === String(state.order[at]));
+  if (!sameOrder) {
+    ui.list.replaceChildren(...nodes);
+    return;
+  }
+  shown.forEach((node, at) => {
+    if (node !== nodes[at]) node.replaceWith(nodes[at]);
+  });
+  if (nodes.length > shown.length) ui.list.append(...nodes.slice(shown.length));
 }
 
 function setCounters(frame) {
