@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type ChromeRuntimeLike, ExtensionService, pageRuntime } from "./ExtensionService";
+import {
+  type ChromeRuntimeLike,
+  ExtensionService,
+  NOT_INSTALLED_MESSAGE,
+  pageRuntime,
+  readCaptureStatus,
+} from "./ExtensionService";
 
 type Reply = (callback: (response: unknown) => void, runtime: FakeRuntime) => void;
 
@@ -131,5 +137,138 @@ describe("ExtensionService", () => {
       error: "rejected",
       message: "unknown commandId",
     });
+  });
+
+  it("reads the extension's capture status", async () => {
+    const data = {
+      state: "rate_limited",
+      chatsDone: 120,
+      chatsTotal: 2000,
+      requests: 340,
+      rateLimitedUntil: 1_793_714_700_000,
+      since: null,
+    };
+    const runtime = new FakeRuntime((cb) => cb({ ok: true, data }));
+    const result = await service(runtime).getCaptureStatus();
+    expect(runtime.calls[0]?.message).toEqual({ type: "get_capture_status" });
+    expect(result).toEqual({
+      ok: true,
+      response: {
+        state: "rate_limited",
+        chatsDone: 120,
+        chatsTotal: 2000,
+        requests: 340,
+        rateLimitedUntil: 1_793_714_700_000,
+        requestPending: false,
+      },
+    });
+  });
+
+  it("reads the backfill nested in the extension's status, and a request waiting", async () => {
+    const data = {
+      creatorId: "1",
+      chatList: { complete: true, chatsKnown: 2000 },
+      backfill: { state: "running", chatsDone: 7, chatsTotal: 2000, requests: 9 },
+      backfillRequest: { at: 1, origin: "http://127.0.0.1:8000", since: null },
+    };
+    const runtime = new FakeRuntime((cb) => cb({ ok: true, data }));
+    expect(await service(runtime).getCaptureStatus()).toEqual({
+      ok: true,
+      response: {
+        state: "running",
+        chatsDone: 7,
+        chatsTotal: 2000,
+        requests: 9,
+        rateLimitedUntil: null,
+        requestPending: true,
+      },
+    });
+  });
+
+  it("refuses a capture status it cannot read", async () => {
+    const runtime = new FakeRuntime((cb) => cb({ ok: true, data: { chatsDone: "lots" } }));
+    expect(await service(runtime).getCaptureStatus()).toMatchObject({
+      ok: false,
+      error: "bad_response",
+    });
+  });
+
+  it("passes the capture status call's failures through", async () => {
+    const runtime = new FakeRuntime((cb, rt) => {
+      rt.lastError = { message: "Could not establish connection. Receiving end does not exist." };
+      cb(undefined);
+    });
+    expect(await service(runtime).getCaptureStatus()).toMatchObject({
+      ok: false,
+      error: "not_installed",
+    });
+    vi.stubGlobal("chrome", undefined);
+    expect(await service(undefined).getCaptureStatus()).toEqual({
+      ok: false,
+      error: "not_installed",
+      message: NOT_INSTALLED_MESSAGE,
+    });
+  });
+
+  it("requests a backfill, with since when given", async () => {
+    const runtime = new FakeRuntime((cb) => cb({ ok: true }));
+    const s = service(runtime);
+    expect(await s.requestBackfill()).toEqual({ ok: true, response: { ok: true } });
+    await s.requestBackfill(1_780_000_000_000.7);
+    await s.requestBackfill(Number.NaN);
+    expect(runtime.calls.map((c) => c.message)).toEqual([
+      { type: "request_backfill" },
+      { type: "request_backfill", since: 1_780_000_000_000 },
+      { type: "request_backfill" },
+    ]);
+  });
+
+  it("reports a backfill request the extension refuses or does not know", async () => {
+    const runtime = new FakeRuntime((cb) =>
+      cb({ ok: false, error: "unknown message type request_backfill" }),
+    );
+    expect(await service(runtime).requestBackfill()).toEqual({
+      ok: false,
+      error: "rejected",
+      message: "unknown message type request_backfill",
+    });
+  });
+
+  it("reports lastError and timeouts for a backfill request", async () => {
+    const broken = new FakeRuntime((cb, rt) => {
+      rt.lastError = { message: "The message port closed before a response was received." };
+      cb(undefined);
+    });
+    expect(await service(broken).requestBackfill()).toMatchObject({
+      ok: false,
+      error: "runtime_error",
+    });
+    vi.useFakeTimers();
+    const silent = new FakeRuntime(() => undefined);
+    const pending = service(silent).requestBackfill();
+    await vi.advanceTimersByTimeAsync(250);
+    expect(await pending).toMatchObject({ ok: false, error: "timeout" });
+  });
+});
+
+describe("readCaptureStatus", () => {
+  it("accepts an ISO time and drops what is not a count", () => {
+    expect(
+      readCaptureStatus({
+        state: "running",
+        chatsDone: -3,
+        chatsTotal: 12.9,
+        rateLimitedUntil: "2026-11-20T14:05:00Z",
+      }),
+    ).toEqual({
+      state: "running",
+      chatsDone: 0,
+      chatsTotal: 12,
+      requests: 0,
+      rateLimitedUntil: Date.parse("2026-11-20T14:05:00Z"),
+      requestPending: false,
+    });
+    expect(readCaptureStatus(null)).toBeNull();
+    expect(readCaptureStatus({ state: "" })).toBeNull();
   });
 });

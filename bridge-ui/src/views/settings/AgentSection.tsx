@@ -3,25 +3,16 @@
  * `VITE_EXTENSION_ID`, overridable here) and a resync request (`get_all_chats_from_db`).
  */
 import { useState } from "react";
+import { extensionFailureText } from "../../components/extensionText";
 import { extension } from "../../services/extension";
 import type { ExtensionResult } from "../../services/ExtensionService";
 import { builtInExtensionId, extensionId, storeExtensionId } from "../../services/session";
 import { useChatStore } from "../../store/useChatStore";
 
 function describe(result: ExtensionResult): string {
-  if (result.ok) return "The Agent answered: it sends its stored chats to the Brain now.";
-  switch (result.error) {
-    case "not_configured":
-      return "No extension id is set: enter it above.";
-    case "not_installed":
-      return `Extension not installed (or not allowed on this page): ${result.message}`;
-    case "timeout":
-      return result.message;
-    case "rejected":
-      return `The Agent refused: ${result.message}`;
-    case "runtime_error":
-      return `Chrome reported: ${result.message}`;
-  }
+  return result.ok
+    ? "The Agent answered: it sends its stored chats to the Brain now."
+    : extensionFailureText(result);
 }
 
 export function AgentSection() {
