@@ -4,11 +4,14 @@
  */
 export type {
   Analytics,
+  BackfillStatus,
   BrainState,
+  ChatHistory,
   CommandState,
   CommandStatusUpdate,
   ConnectionInfo,
   ConversationNode,
+  Coverage,
   FullSyncResponse,
   OutgoingWssMessage,
   ReplySuggestion,

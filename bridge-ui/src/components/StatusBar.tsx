@@ -1,10 +1,13 @@
 /**
  * The bottom line: socket state (connecting / open / reconnecting / closed), whether the
- * creator's Agent is online, what the Brain says it is doing, and how much of the inbox is here.
+ * creator's Agent is online, what the Brain says it is doing, how much of the inbox is here, and
+ * how much of the creator's history the Brain holds (coverage).
  */
 import { useNow } from "../hooks/useNow";
 import { useChatStore } from "../store/useChatStore";
+import { coverageStatus } from "./coverageText";
 import { formatCount, formatTime } from "./format";
+import "./coverage.css";
 
 const BRAIN_LABEL: Record<string, string> = {
   IDLE: "idle (no snapshot yet)",
@@ -24,6 +27,7 @@ export function StatusBar() {
   const latestError = useChatStore((s) => s.errors[0]);
   const errorCount = useChatStore((s) => s.errors.length);
   const clearErrors = useChatStore((s) => s.clearErrors);
+  const coverage = useChatStore((s) => s.analytics?.coverage);
   const now = useNow(1000);
 
   const retryIn =
@@ -33,6 +37,7 @@ export function StatusBar() {
   const live = socket.phase === "open";
   const agent =
     !live || brain.agentOnline === null ? "unknown" : brain.agentOnline ? "online" : "offline";
+  const history = coverageStatus(coverage);
 
   return (
     <footer className="statusbar" aria-label="Status">
@@ -56,6 +61,14 @@ export function StatusBar() {
         Conversations: {formatCount(loaded)}
         {total > loaded ? ` of ${formatCount(total)}` : ""}
         {!loading.done && total > loaded && !loading.error ? " (loading…)" : ""}
+      </span>
+      <span
+        className={`pill coverage-${history.tone}`}
+        data-testid="coverage-state"
+        data-tone={history.tone}
+        title={history.detail}
+      >
+        {history.text}
       </span>
       {loading.error && <span className="pill pill-error">{loading.error}</span>}
       {latestError && (
