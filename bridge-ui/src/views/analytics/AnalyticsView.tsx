@@ -2,7 +2,8 @@
  * Analytics for a window (definitions: docs/metrics.md): summary figures, the topic table, first
  * response times, fans waiting now, revenue by day, PPV conversion, messages by day and the
  * weekday × hour heatmap. "Live" shows the Brain's pushed analytics (last 30 days, updated by
- * `analytics_update`); any other window is asked for over REST.
+ * `analytics_update`); any other window is asked for over REST. A banner above the figures says
+ * what they cover (the newest coverage the Brain sent, whichever the window).
  */
 import { useMemo, useState } from "react";
 import { EChart } from "../../components/EChart";
@@ -18,6 +19,7 @@ import { useAsync } from "../../hooks/useAsync";
 import { api } from "../../services/api";
 import { useChatStore } from "../../store/useChatStore";
 import type { Analytics } from "../../wire";
+import { CoverageBanner } from "./CoverageBanner";
 import { frtOption, heatmapOption, messagesOption, revenueOption } from "./charts";
 import { type AnalyticsRange, rangeQuery } from "./dateRange";
 import { DateRangePicker } from "./DateRangePicker";
@@ -38,6 +40,8 @@ export function AnalyticsView({ userId }: { userId: string }) {
     [userId, JSON.stringify(range), useLive],
   );
   const analytics: Analytics | null = useLive ? live : fetched.data;
+  // Coverage is not per window: the live one is the newest (analytics_update keeps it current).
+  const coverage = live?.coverage ?? analytics?.coverage;
 
   return (
     <div className="analytics" data-testid="analytics-view">
@@ -53,6 +57,7 @@ export function AnalyticsView({ userId }: { userId: string }) {
             : ""}{" "}
         Times are UTC. Definitions: docs/metrics.md.
       </p>
+      {(analytics || live) && <CoverageBanner coverage={coverage} />}
       {!analytics && fetched.status === "loading" && <Loading what="analytics" />}
       {!analytics && fetched.status === "error" && (
         <Failure error={fetched.error} onRetry={fetched.reload} />

@@ -1,5 +1,9 @@
-/** Settings: the creator's (auto-send, retention, restricted words), the Agent link, and data. */
+/**
+ * Settings: the creator's (auto-send, retention, restricted words), the Agent link, the history
+ * backfill, and data.
+ */
 import { AgentSection } from "./AgentSection";
+import { BackfillSection } from "./BackfillSection";
 import { CreatorSettingsForm } from "./CreatorSettingsForm";
 import { DataSection } from "./DataSection";
 
@@ -12,6 +16,7 @@ export function SettingsView({ userId }: { userId: string }) {
       </div>
       <CreatorSettingsForm userId={userId} />
       <AgentSection />
+      <BackfillSection />
       <DataSection userId={userId} />
     </div>
   );
