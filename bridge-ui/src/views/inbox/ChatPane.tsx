@@ -1,5 +1,10 @@
-/** The open chat: header, messages, the reply draft, the composer and what was sent. */
+/**
+ * The open chat: header (with how much of its history the Brain holds), messages, the reply
+ * draft, the composer and what was sent.
+ */
 import { useState } from "react";
+import "../../components/coverage.css";
+import { chatHistoryText } from "../../components/coverageText";
 import { formatCount } from "../../components/format";
 import { Empty } from "../../components/StateMessage";
 import { displayName } from "../../store/conversations";
@@ -34,8 +39,19 @@ export function ChatPane({ userId, chatId }: { userId: string; chatId: string })
         <span className="muted small">
           {formatCount(node.counts?.total ?? 0)} messages · {formatCount(node.unread ?? 0)} unread
         </span>
+        <span
+          className={`chat-history${node.history?.complete ? "" : " history-partial"}`}
+          data-testid="chat-history"
+        >
+          {chatHistoryText(node.history)}
+        </span>
       </header>
-      <MessageList userId={userId} chatId={chatId} version={version} />
+      <MessageList
+        userId={userId}
+        chatId={chatId}
+        version={version}
+        historyComplete={node.history?.complete === true}
+      />
       <div className="chat-actions">
         <DraftCard
           userId={userId}

@@ -1,11 +1,18 @@
-/** One inbox row: who, the last message, how long they wait, unread and money badges. */
+/**
+ * One inbox row: who, the last message, how long they wait, unread and money badges, and a ring on
+ * the avatar while the chat's older history is not captured yet.
+ */
 import { memo } from "react";
+import "../../components/coverage.css";
+import { historyIncomplete } from "../../components/coverageText";
 import { formatAgo, formatMoneyShort } from "../../components/format";
 import { routeHref } from "../../hooks/useHashRoute";
 import { displayName, segmentOf } from "../../store/conversations";
 import type { ConversationNode } from "../../wire";
 
 export const ROW_HEIGHT = 72;
+
+const HISTORY_MARK = "Older history not captured yet";
 
 function initials(name: string): string {
   const letters = name
@@ -43,8 +50,19 @@ export const ConversationRow = memo(function ConversationRow({
       data-chat-id={node.chatId}
       aria-current={selected ? "true" : undefined}
     >
-      <span className="avatar" aria-hidden>
-        {initials(name)}
+      <span className="avatar-wrap">
+        <span className="avatar" aria-hidden>
+          {initials(name)}
+        </span>
+        {historyIncomplete(node.history) && (
+          <span
+            className="history-dot"
+            role="img"
+            aria-label={HISTORY_MARK}
+            title={HISTORY_MARK}
+            data-testid="history-incomplete"
+          />
+        )}
       </span>
       <span className="conv-main">
         <span className="conv-line">

@@ -1,4 +1,8 @@
-/** The fan's profile with this creator (`GET …/fans/{chatId}`): money, segment, churn risk. */
+/**
+ * The fan's profile with this creator (`GET …/fans/{chatId}`): money, segment, churn risk, with a
+ * note while the chat's older history is not captured (the figures then cover part of it).
+ */
+import { historyIncomplete } from "../../components/coverageText";
 import { formatDateTime, formatMoney, formatShare, formatSentiment } from "../../components/format";
 import { Failure, Loading } from "../../components/StateMessage";
 import { useAsync } from "../../hooks/useAsync";
@@ -7,6 +11,8 @@ import { useChatStore } from "../../store/useChatStore";
 
 export function FanPanel({ userId, chatId }: { userId: string; chatId: string }) {
   const lastAt = useChatStore((s) => s.conversations.get(chatId)?.lastMessage?.at ?? "");
+  // Spend, counts and first message cover only what is captured until the history is complete.
+  const partial = useChatStore((s) => historyIncomplete(s.conversations.get(chatId)?.history));
   const profile = useAsync((signal) => api.fan(userId, chatId, signal), [userId, chatId, lastAt]);
   const fan = profile.data;
 
@@ -24,6 +30,11 @@ export function FanPanel({ userId, chatId }: { userId: string; chatId: string })
             <dd className="big" data-testid="lifetime-spend">
               {formatMoney(fan.lifetimeSpend)}
             </dd>
+            {partial && (
+              <dd className="muted small facts-note" data-testid="fan-partial">
+                From the captured messages only: older history not captured yet.
+              </dd>
+            )}
             <dt>Tips · PPV</dt>
             <dd>
               {formatMoney(fan.tips)} · {formatMoney(fan.ppv)}

@@ -1,4 +1,7 @@
-/** The chat's messages, oldest at the top, with older pages on demand. */
+/**
+ * The chat's messages, oldest at the top, with older pages on demand. The top says "Start of the
+ * conversation" only when the chat's history is complete; otherwise it is the oldest captured.
+ */
 import { useEffect, useRef } from "react";
 import { formatDateTime, formatMoney } from "../../components/format";
 import { Empty, Failure, Loading } from "../../components/StateMessage";
@@ -32,10 +35,13 @@ export function MessageList({
   userId,
   chatId,
   version,
+  historyComplete,
 }: {
   userId: string;
   chatId: string;
   version: string;
+  /** The Brain holds this chat's history back to its first message. */
+  historyComplete: boolean;
 }) {
   const messages = useMessages(userId, chatId, version);
   const bottom = useRef<HTMLLIElement>(null);
@@ -64,7 +70,11 @@ export function MessageList({
             {messages.loadingOlder ? "Loading…" : "Load older messages"}
           </button>
         ) : (
-          <span className="muted small">Start of the conversation</span>
+          <span className="muted small">
+            {historyComplete
+              ? "Start of the conversation"
+              : "Oldest message captured: older history not captured yet"}
+          </span>
         )}
       </li>
       {messages.items.length === 0 && <Empty>No messages.</Empty>}
