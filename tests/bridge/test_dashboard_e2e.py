@@ -4,7 +4,8 @@ Agent speaking the extension's protocol.
 
 One stack and one creator per module; the tests run in order and build on each other (the
 snapshot fills the inbox, a delta arrives live, a draft is approved, every view is shown, the
-gateway restarts). The last test measures the inbox with a 20,000-conversation creator (~25 s).
+Agent reports its capture coverage, the gateway restarts). The last test measures the inbox with
+a 20,000-conversation creator (~25 s).
 With OFCA_SCREENSHOTS=1 the tests save docs/screenshots/*.png (1440x900).
 """
 
@@ -212,6 +213,49 @@ async def test_every_view_renders_with_the_creators_data(creator: Creator) -> No
     await expect(page.get_by_role("note")).to_contain_text("terms of service forbid AI chatbots")
     await dashboard.screenshot("settings")
 
+    await dashboard.go("#/inbox")
+    assert dashboard.errors == []
+
+
+async def test_the_dashboard_says_what_the_captured_history_covers(creator: Creator) -> None:
+    dashboard, page = creator.dashboard, creator.dashboard.page
+    await dashboard.go("#/analytics")
+    banner = page.get_by_test_id("coverage-banner")
+    await expect(banner).to_contain_text("the chat list has not been walked whole", timeout=30_000)
+
+    # The Agent walked the chat list and the whole history of three chats; its backfill runs.
+    complete = creator.fans[5:8]
+    now = int(datetime.now(UTC).timestamp() * 1000)
+    report = {
+        "at": now,
+        "chatList": {"complete": True, "chatsKnown": CHATS},
+        "backfill": {"state": "running", "chatsDone": 3, "chatsTotal": CHATS, "requests": 9},
+        "lastCaptureAt": now,
+        "chats": [
+            {"chatId": fan, "complete": True, "oldestMessageId": 1,
+             "messages": len(creator.inbox.messages[fan])}
+            for fan in complete
+        ],
+    }  # fmt: skip
+    frame = json.dumps({"type": "capture_state", "ref": "cov", "payload": report}).encode()
+    assert (await creator.agent.send_and_wait(frame))["type"] == "ingest_ack"
+
+    await expect(banner).to_contain_text("Based on 10% of chats (3 of 30)", timeout=30_000)
+    await expect(banner).to_contain_text("Backfill running 3 of 30 chats")
+    await expect(banner).not_to_contain_text("every chat")
+    status = page.get_by_test_id("coverage-state")
+    await expect(status).to_have_text("Backfill running 3 of 30 chats")
+
+    fan = complete[0]
+    await dashboard.go(f"#/inbox/{fan}")
+    held = len(creator.inbox.messages[fan])
+    await expect(page.get_by_test_id("chat-history")).to_have_text(
+        f"{held} messages captured · history complete", timeout=20_000
+    )
+    await dashboard.go(f"#/inbox/{creator.fans[9]}")
+    await expect(page.get_by_test_id("chat-history")).to_contain_text(
+        "older history not captured yet"
+    )
     await dashboard.go("#/inbox")
     assert dashboard.errors == []
 
