@@ -1,5 +1,6 @@
 """Who is calling: tokens from `?token=` or `Authorization: Bearer`, and tenancy checks."""
 
+import math
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, WebSocket, status
@@ -23,13 +24,24 @@ def authenticate(conn: Request | WebSocket) -> Principal:
 
 
 def rest_principal(request: Request) -> Principal:
+    """The caller, once its token is valid and within its REST rate (else 401 or 429)."""
     try:
-        return authenticate(request)
+        principal = authenticate(request)
     except TokenError as exc:
         AUTH_REFUSED.labels(why="token").inc()
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, str(exc), headers={"WWW-Authenticate": "Bearer"}
         ) from exc
+    runtime = getattr(request.app.state, "runtime", None)
+    wait = runtime.rest_limits.admit(principal.token_id) if runtime is not None else None
+    if wait is not None:
+        AUTH_REFUSED.labels(why="rest_rate").inc()
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            "too many requests from this token; try again later",
+            headers={"Retry-After": str(max(1, math.ceil(wait)))},
+        )
+    return principal
 
 
 def analyst_only(principal: Principal) -> None:

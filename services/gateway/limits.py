@@ -130,3 +130,32 @@ class TokenLimits:
     def tracked(self) -> int:
         """Tokens with open sockets or buckets still refilling (for tests and metrics)."""
         return len(self._tokens)
+
+
+class RequestLimits:
+    """REST requests per token (its `jti`): `rate` per second with room for `burst` at once.
+
+    A token over it gets 429 with `Retry-After`, so one analyst's script cannot queue heavy
+    queries in front of every other creator's. Buckets that refilled are dropped as the table
+    grows, so tokens that stopped calling cost nothing."""
+
+    PRUNE_AT = 10_000
+
+    def __init__(
+        self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.rate = rate
+        self.burst = max(1, burst)
+        self._clock = clock
+        self._buckets: dict[str, TokenBucket] = {}
+
+    def admit(self, token_id: str) -> float | None:
+        """None when the request may go on, else the seconds to wait before the next."""
+        if self.rate <= 0:
+            return None
+        bucket = self._buckets.get(token_id)
+        if bucket is None:
+            if len(self._buckets) >= self.PRUNE_AT:
+                self._buckets = {k: b for k, b in self._buckets.items() if b.seconds_to_full() > 0}
+            bucket = self._buckets[token_id] = TokenBucket(self.rate, self.burst, self._clock)
+        return None if bucket.take() else max(0.001, bucket.retry_after())

@@ -22,7 +22,10 @@ def _error(description: str) -> dict[str, Any]:
 
 Responses = dict[int | str, dict[str, Any]]
 
-UNAUTHORIZED: Responses = {401: _error("No token, or a forged or expired one.")}
+UNAUTHORIZED: Responses = {
+    401: _error("No token, or a forged or expired one."),
+    429: _error("Too many requests from this token (`OFCA_REST_PER_SECOND`): see Retry-After."),
+}
 FORBIDDEN: Responses = {
     403: _error("The token is not an analyst's, or does not cover this creator.")
 }

@@ -20,7 +20,7 @@ from contracts import subjects
 from contracts.models.queries import QueryReply
 from contracts.runtime.nats import TRANSIENT_NATS_ERRORS, streams_present
 from contracts.streams import KV_AGENT_PRESENCE
-from services.gateway.limits import TokenLimits
+from services.gateway.limits import RequestLimits, TokenLimits
 from services.gateway.settings import GatewaySettings
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ class GatewayRuntime:
         self.limits = TokenLimits(
             settings.sockets_per_token, settings.frames_per_second, settings.frame_burst
         )
+        self.rest_limits = RequestLimits(settings.rest_per_second, settings.rest_burst)
         self.publish_timeout = 5.0
         self._presence: KeyValue | None = None
         # Never promise a frame size the NATS server would refuse to store.

@@ -35,6 +35,12 @@ class GatewaySettings(ServiceSettings):
         description="Sockets one token may hold open on this gateway; the next handshake is "
         "refused (HTTP 403). 0: no limit.",
     )
+    rest_per_second: float = Field(
+        default=20,
+        description="REST requests per second one token may make on this gateway (beyond "
+        "the burst: 429 with Retry-After). 0: no limit.",
+    )
+    rest_burst: int = Field(default=60, description="REST requests a token may make at once.")
     max_body_bytes: int = Field(
         default=MIB,
         description="Largest REST request body; a larger one is refused with 413 before it "

@@ -4,6 +4,7 @@ Every instance receives every request; only the owner of the creator's partition
 several graph instances can run side by side without a registry.
 """
 
+import asyncio
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -25,7 +26,7 @@ from contracts.models.queries import (
     QueryReply,
 )
 from services.graph import exports, pushes
-from services.graph.analytics import compute_analytics
+from services.graph.analytics import compute_analytics_sliced
 from services.graph.analytics.sessions import live_messages
 from services.graph.coverage import coverage_of
 from services.graph.metrics import QUERIES
@@ -39,6 +40,19 @@ from services.graph.views import NodeCache, ms_to_datetime
 log = structlog.get_logger()
 MAX_CHATS_PAGE = 500
 MAX_MESSAGES_PAGE = 200
+MAX_SPAN_DAYS = 3660
+DAY_MS = 86_400_000
+MAX_IN_FLIGHT = 64  # requests served at once; beyond it a request waits its turn
+# Queries whose work grows with the creator's history: one at a time per creator, so a
+# flood from one creator's analysts queues behind itself, not in front of other creators.
+HEAVY_OPS = frozenset({"analytics", "export_file", "export"})
+
+
+def first_message_ms(state: CreatorState | None) -> int | None:
+    if state is None:
+        return None
+    firsts = [chat.order[0][0] for chat in state.chats.values() if chat.order]
+    return min(firsts) if firsts else None
 
 
 class Queries:
@@ -51,7 +65,6 @@ class Queries:
             "full_sync": lambda user, _s, _p: self.full_sync(user),
             "chats": self.chats,
             "messages": self.messages,
-            "analytics": self.analytics,
             "fan": self.fan,
             "export": self.export,
             "graph": self.networks.graph,
@@ -62,10 +75,42 @@ class Queries:
             "agency_graph": self.networks.agency_graph,
             "agency_insights": self.networks.agency_insights,
         }
+        self.async_ops: dict[
+            str, Callable[[str, CreatorState | None, dict[str, Any]], Awaitable[Any]]
+        ] = {"analytics": self.analytics}
         self.exports: ObjectStore | None = None
         self.on_forget: Callable[[str], Awaitable[None]] | None = None
+        self._in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
+        self._heavy: dict[str, tuple[asyncio.Lock, int]] = {}  # per creator: lock, users
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def handle(self, msg: Msg) -> None:
+        """The subscription's callback: serve each request in a task of its own, so a slow
+        answer for one creator never holds the next request (nats-py calls one at a time)."""
+        task = asyncio.create_task(self._serve(msg))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _serve(self, msg: Msg) -> None:
+        parts = msg.subject.split(".")
+        if len(parts) == 4 and parts[2] in HEAVY_OPS:
+            user_id = parts[3]
+            lock, users = self._heavy.get(user_id, (asyncio.Lock(), 0))
+            self._heavy[user_id] = (lock, users + 1)
+            try:
+                async with lock, self._in_flight:
+                    await self._respond(msg)
+            finally:
+                lock, users = self._heavy[user_id]
+                if users == 1:
+                    del self._heavy[user_id]
+                else:
+                    self._heavy[user_id] = (lock, users - 1)
+            return
+        async with self._in_flight:
+            await self._respond(msg)
+
+    async def _respond(self, msg: Msg) -> None:
         parts = msg.subject.split(".")
         if len(parts) != 4 or not msg.reply:
             return
@@ -90,16 +135,22 @@ class Queries:
         elif op == "export_file":
             reply = await self.export_file(user_id, params)
         else:
-            reply = self._answer(op, user_id, params)
+            reply = await self._answer(op, user_id, params)
         await msg.respond(reply.model_dump_json(by_alias=True).encode())
 
-    def _answer(self, op: str, user_id: str, params: dict[str, Any]) -> QueryReply:
+    async def _answer(self, op: str, user_id: str, params: dict[str, Any]) -> QueryReply:
         handler = self.ops.get(op)
-        if handler is None:
+        slow = self.async_ops.get(op)
+        if handler is None and slow is None:
             QUERIES.labels(op="unknown", outcome="404").inc()
             return QueryReply(ok=False, status=404, error=f"unknown query {op!r}")
+        state = self.projection.state(user_id)
         try:
-            data = handler(user_id, self.projection.state(user_id), params)
+            if slow is not None:
+                data = await slow(user_id, state, params)
+            else:
+                assert handler is not None
+                data = handler(user_id, state, params)
         except QueryError as exc:
             QUERIES.labels(op=op, outcome=str(exc.status)).inc()
             return QueryReply(ok=False, status=exc.status, error=str(exc))
@@ -199,15 +250,25 @@ class Queries:
             next_cursor=next_cursor,
         )
 
-    def analytics(self, user_id: str, state: CreatorState | None, params: dict[str, Any]) -> Any:
+    async def analytics(
+        self, user_id: str, state: CreatorState | None, params: dict[str, Any]
+    ) -> Any:
+        """Analytics over [from, to): `to` at most a day ahead, `from` no earlier than the
+        creator's first message (nothing is before it), the span at most MAX_SPAN_DAYS: one
+        request's work is bounded by the creator's own history, never by the numbers sent."""
         now = now_ms()
-        to_ms = time_ms_param(params.get("to"), now)
+        to_ms = min(time_ms_param(params.get("to"), now), now + DAY_MS)
         from_ms = time_ms_param(
-            params.get("from"), to_ms - self.settings.analytics_window_days * 86_400_000
+            params.get("from"), to_ms - self.settings.analytics_window_days * DAY_MS
         )
+        first = first_message_ms(state)
+        if first is not None:
+            from_ms = max(from_ms, first - first % DAY_MS)
         if from_ms >= to_ms:
-            raise QueryError(422, "`from` must be before `to`")
-        return compute_analytics(state or CreatorState(0), from_ms, to_ms, now)
+            raise QueryError(422, "`from` must be before `to` (and `to` at most a day ahead)")
+        if to_ms - from_ms > MAX_SPAN_DAYS * DAY_MS:
+            raise QueryError(422, f"analytics span at most {MAX_SPAN_DAYS} days")
+        return await compute_analytics_sliced(state or CreatorState(0), from_ms, to_ms, now)
 
     def fan(self, user_id: str, state: CreatorState | None, params: dict[str, Any]) -> Any:
         chat_id = int_param(params, "chat_id", -1, -1, 2**63)

@@ -1302,6 +1302,10 @@ export type AgencyGraphApiV1AgencyGraphGetErrors = {
      */
     422: HttpValidationError;
     /**
+     * Too many requests from this token (`OFCA_REST_PER_SECOND`): see Retry-After.
+     */
+    429: ErrorBody;
+    /**
      * A service behind the gateway did not answer, or could not store: try again.
      */
     503: ErrorBody;
@@ -1351,6 +1355,10 @@ export type AgencyInsightsApiV1AgencyInsightsGetErrors = {
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests from this token (`OFCA_REST_PER_SECOND`): see Retry-After.
+     */
+    429: ErrorBody;
     /**
      * A service behind the gateway did not answer, or could not store: try again.
      */
@@ -1441,6 +1449,10 @@ export type AnalyticsApiV1UsersUserIdAnalyticsGetErrors = {
      */
     422: HttpValidationError;
     /**
+     * Too many requests from this token (`OFCA_REST_PER_SECOND`): see Retry-After.
+     */
+    429: ErrorBody;
+    /**
      * A service behind the gateway did not answer, or could not store: try again.
      */
     503: ErrorBody;
@@ -1508,6 +1520,10 @@ export type ChatsApiV1UsersUserIdChatsGetErrors = {
      */
     422: HttpValidationError;
     /**
+     * Too many requests from this token (`OFCA_REST_PER_SECOND`): see Retry-After.
+     */
+    429: ErrorBody;
+    /**
      * A service behind the gateway did not answer, or could not store: try again.
      */
     503: ErrorBody;
@@ -1566,6 +1582,10 @@ export type MessagesApiV1UsersUserIdChatsChatIdMessagesGetErrors = {
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests from this token (`OFCA_REST_PER_SECOND`): see Retry-After.
+     */
+    429: ErrorBody;
     /**
      * A service behind the gateway did not answer, or could not store: try again.
      */
@@ -1630,6 +1650,10 @@ export type ListCommandsApiV1UsersUserIdCommandsGetErrors = {
      */
     422: HttpValidationError;
     /**
+     * Too many requests from this token (`OFCA_REST_PER_SECOND`): see Retry-After.
+     */
+    429: ErrorBody;
+    /**
      * A service behind the gateway did not answer, or could not store: try again.
      */
     503: ErrorBody;
@@ -1685,6 +1709,10 @@ export type PostCommandApiV1UsersUserIdCommandsPostErrors = {
      */
     422: HttpValidationError;
     /**
+     * Too many requests from this token (`OFCA_REST_PER_SECOND`): see Retry-After.
+     */
+    429: ErrorBody;
+    /**
      * A service behind the gateway did not answer, or could not store: try again.
      */
     503: ErrorBody;
@@ -1730,6 +1758,10 @@ export type AuditCsvApiV1UsersUserIdCommandsAuditCsvGetErrors = {
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests from this token (`OFCA_REST_PER_SECOND`): see Retry-After.
+     */
+    429: ErrorBody;
     /**
      * A service behind the gateway did not answer, or could not store: try again.
      */
@@ -1781,6 +1813,10 @@ export type GetCommandApiV1UsersUserIdCommandsCommandIdGetErrors = {
      */
     422: HttpValidationError;
     /**
+     * Too many requests from this token (`OFCA_REST_PER_SECOND`): see Retry-After.
+     */
+    429: ErrorBody;
+    /**
      * A service behind the gateway did not answer, or could not store: try again.
      */
     503: ErrorBody;
@@ -1826,6 +1862,10 @@ export type CoverageApiV1UsersUserIdCoverageGetErrors = {
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests from this token (`OFCA_REST_PER_SECOND`): see Retry-After.
+     */
+    429: ErrorBody;
     /**
      * A service behind the gateway did not answer, or could not store: try again.
      */
@@ -1880,6 +1920,10 @@ export type DeleteDataApiV1UsersUserIdDataDeleteErrors = {
      */
     422: HttpValidationError;
     /**
+     * Too many requests from this token (`OFCA_REST_PER_SECOND`): see Retry-After.
+     */
+    429: ErrorBody;
+    /**
      * A service behind the gateway did not answer, or could not store: try again.
      */
     503: ErrorBody;
@@ -1930,6 +1974,10 @@ export type DraftsApiV1UsersUserIdDraftsGetErrors = {
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests from this token (`OFCA_REST_PER_SECOND`): see Retry-After.
+     */
+    429: ErrorBody;
     /**
      * A service behind the gateway did not answer, or could not store: try again.
      */
@@ -1988,6 +2036,10 @@ export type ExportApiV1UsersUserIdExportGetErrors = {
      */
     422: HttpValidationError;
     /**
+     * Too many requests from this token (`OFCA_REST_PER_SECOND`): see Retry-After.
+     */
+    429: ErrorBody;
+    /**
      * A service behind the gateway did not answer, or could not store: try again.
      */
     503: ErrorBody;
@@ -2035,6 +2087,10 @@ export type ExportConversationsApiV1UsersUserIdExportConversationsCsvGetErrors =
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests from this token (`OFCA_REST_PER_SECOND`): see Retry-After.
+     */
+    429: ErrorBody;
     /**
      * A service behind the gateway did not answer, or could not store: try again.
      */
@@ -2085,6 +2141,10 @@ export type FanApiV1UsersUserIdFansChatIdGetErrors = {
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests from this token (`OFCA_REST_PER_SECOND`): see Retry-After.
+     */
+    429: ErrorBody;
     /**
      * A service behind the gateway did not answer, or could not store: try again.
      */
@@ -2153,6 +2213,10 @@ export type GraphApiV1UsersUserIdGraphGetErrors = {
      */
     422: HttpValidationError;
     /**
+     * Too many requests from this token (`OFCA_REST_PER_SECOND`): see Retry-After.
+     */
+    429: ErrorBody;
+    /**
      * A service behind the gateway did not answer, or could not store: try again.
      */
     503: ErrorBody;
@@ -2204,6 +2268,10 @@ export type GraphInsightsApiV1UsersUserIdGraphInsightsGetErrors = {
      */
     422: HttpValidationError;
     /**
+     * Too many requests from this token (`OFCA_REST_PER_SECOND`): see Retry-After.
+     */
+    429: ErrorBody;
+    /**
      * A service behind the gateway did not answer, or could not store: try again.
      */
     503: ErrorBody;
@@ -2249,6 +2317,10 @@ export type GetSettingsApiV1UsersUserIdSettingsGetErrors = {
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many requests from this token (`OFCA_REST_PER_SECOND`): see Retry-After.
+     */
+    429: ErrorBody;
     /**
      * A service behind the gateway did not answer, or could not store: try again.
      */
@@ -2300,6 +2372,10 @@ export type PutSettingsApiV1UsersUserIdSettingsPutErrors = {
      */
     422: HttpValidationError;
     /**
+     * Too many requests from this token (`OFCA_REST_PER_SECOND`): see Retry-After.
+     */
+    429: ErrorBody;
+    /**
      * A service behind the gateway did not answer, or could not store: try again.
      */
     503: ErrorBody;
@@ -2346,6 +2422,10 @@ export type CreatorStatusApiV1UsersUserIdStatusGetErrors = {
      */
     422: HttpValidationError;
     /**
+     * Too many requests from this token (`OFCA_REST_PER_SECOND`): see Retry-After.
+     */
+    429: ErrorBody;
+    /**
      * A service behind the gateway did not answer, or could not store: try again.
      */
     503: ErrorBody;
@@ -2374,6 +2454,10 @@ export type WhoamiApiV1WhoamiGetErrors = {
      * No token, or a forged or expired one.
      */
     401: ErrorBody;
+    /**
+     * Too many requests from this token (`OFCA_REST_PER_SECOND`): see Retry-After.
+     */
+    429: ErrorBody;
 };
 
 export type WhoamiApiV1WhoamiGetError = WhoamiApiV1WhoamiGetErrors[keyof WhoamiApiV1WhoamiGetErrors];
