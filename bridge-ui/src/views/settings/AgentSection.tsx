@@ -1,6 +1,7 @@
 /**
  * The Agent (Chrome extension) as this browser reaches it: its id (build-time
- * `VITE_EXTENSION_ID`, overridable here) and a resync request (`get_all_chats_from_db`).
+ * `VITE_EXTENSION_ID`, overridable here) and a check that it answers (`get_all_chats_from_db`).
+ * The Agent streams every change to the Brain itself; nothing here makes it re-send its data.
  */
 import { useState } from "react";
 import { extensionFailureText } from "../../components/extensionText";
@@ -9,10 +10,12 @@ import type { ExtensionResult } from "../../services/ExtensionService";
 import { builtInExtensionId, extensionId, storeExtensionId } from "../../services/session";
 import { useChatStore } from "../../store/useChatStore";
 
-function describe(result: ExtensionResult): string {
-  return result.ok
-    ? "The Agent answered: it sends its stored chats to the Brain now."
-    : extensionFailureText(result);
+export function describeAgentCheck(result: ExtensionResult): string {
+  if (!result.ok) return extensionFailureText(result);
+  const response = result.response as { data?: { chats?: unknown } } | null;
+  const chats = Array.isArray(response?.data?.chats) ? response.data.chats.length : null;
+  const held = chats === null ? "" : ` It holds ${chats.toLocaleString("en-US")} chats.`;
+  return `The Agent in this browser answered.${held} It sends every change to the Brain as it happens.`;
 }
 
 export function AgentSection() {
@@ -23,9 +26,9 @@ export function AgentSection() {
   const agentOnline = useChatStore((s) => s.brain.agentOnline);
   const builtIn = builtInExtensionId();
 
-  const resync = async () => {
+  const check = async () => {
     setBusy(true);
-    setResult(describe(await extension.getAllChatsFromDb()));
+    setResult(describeAgentCheck(await extension.getAllChatsFromDb()));
     setBusy(false);
   };
 
@@ -35,7 +38,8 @@ export function AgentSection() {
       <p className="muted small">
         The Brain says the Agent is{" "}
         <strong>{agentOnline === null ? "unknown" : agentOnline ? "online" : "offline"}</strong>.
-        This browser talks to the extension directly only to ask for a resync; messages to fans
+        This browser talks to the extension directly only to check it and to ask for a history
+        backfill; messages to fans
         always go through the Brain, which keeps the audit log and sends each message at most once.
       </p>
       <label>
@@ -65,8 +69,8 @@ export function AgentSection() {
           Save id
         </button>
         {saved && <span className="ok">Saved.</span>}
-        <button type="button" onClick={() => void resync()} disabled={busy}>
-          {busy ? "Asking…" : "Ask the Agent to resync"}
+        <button type="button" onClick={() => void check()} disabled={busy}>
+          {busy ? "Asking…" : "Check this browser's Agent"}
         </button>
       </div>
       {result && (
