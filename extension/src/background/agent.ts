@@ -1,6 +1,7 @@
 /**
  * The background's state machine: settings → Brain socket (reconnect with backoff + jitter),
- * captures → IndexedDB + outbox, commands → the page, status for the popup.
+ * captures → IndexedDB + outbox, commands → the page, the history backfill (with the creator's
+ * consent), status for the popup and the dashboard.
  *
  * Which database:
  * - captures go to `ofca-<account>`: the account the OnlyFans tab is logged into, learned from
@@ -16,30 +17,18 @@ import {
   type SendMessageCommand,
 } from "../shared/protocol";
 import { CONNECTION_KEYS, readSettings, SETTING_KEYS, type Settings, type StorageArea } from "../shared/settings";
+import { realClock, type Clock } from "./backfill/clock";
+import { BackfillRequests } from "./backfill/consent";
+import { Backfill } from "./backfill/runner";
 import { CommandRunner, type RunResult, type TabsApi } from "./commands";
 import { agentSocketUrl, BrainConnection, type ServerFrame } from "./connection";
 import { Databases } from "./db";
 import { CaptureIntake } from "./intake";
 import { Outbox } from "./outbox";
-import { defaultRetryDelay, Syncer, type SyncStats } from "./sync";
+import { agentStatus, captureStatus, type AgentStatus, type CaptureStatus, type ConnectionState } from "./status";
+import { defaultRetryDelay, Syncer } from "./sync";
 
-export type ConnectionState = "unconfigured" | "paused" | "connecting" | "open" | "waiting";
-
-export interface AgentStatus {
-  connection: ConnectionState;
-  brainUrl: string;
-  paused: boolean;
-  creatorId: string | null;
-  tokenUserId: string | null;
-  accountMismatch: boolean;
-  chats: number;
-  messages: number;
-  outbox: number;
-  lastSyncAt: number | null;
-  lastCaptureAt: number | null;
-  lastError: string | null;
-  sync: SyncStats;
-}
+export type { AgentStatus, CaptureStatus, ConnectionState };
 
 export interface AgentTiming {
   ackTimeoutMs: number;
@@ -51,6 +40,8 @@ export interface AgentTiming {
   keepaliveMs?: number;
   /** How long to wait for the Brain's `sync_state` (default 10 s). */
   helloTimeoutMs?: number;
+  /** How long a backfill step may take in the page (default 90 s). */
+  stepTimeoutMs?: number;
 }
 
 export const DEFAULT_AGENT_TIMING: AgentTiming = {
@@ -68,6 +59,10 @@ export interface AgentDeps {
   now?: () => number;
   random?: () => number;
   timing?: Partial<AgentTiming>;
+  /** The backfill's time (spacing, backoff); tests pass a fake one. */
+  clock?: Clock;
+  /** The action icon's badge text (`chrome.action.setBadgeText`). */
+  badge?: (text: string) => void;
 }
 
 const MAX_EXTERNAL_MESSAGES = 100_000;
@@ -84,6 +79,8 @@ export class Agent {
   readonly syncer: Syncer;
   readonly commands: CommandRunner;
   readonly intake: CaptureIntake;
+  readonly backfill: Backfill;
+  readonly backfillRequests: BackfillRequests;
 
   settings: Settings = readSettings({});
   tokenUserId: string | null = null;
@@ -131,6 +128,21 @@ export class Agent {
       now: this.now,
       resultTimeoutMs: this.timing.resultTimeoutMs,
     });
+    this.backfill = new Backfill({
+      dbs: this.dbs,
+      outbox: this.outbox,
+      tabs: deps.tabs,
+      clock: deps.clock ?? realClock,
+      random: this.random,
+      log: this.log,
+      creator: () => this.captureCreator,
+      blocked: () => this.backfillBlocked(),
+      ratePerSecond: () => this.settings.backfillRatePerSecond,
+      settled: () => this.intake.settled(),
+      lastCaptureAt: () => this.intake.lastCaptureAt,
+      stepTimeoutMs: this.timing.stepTimeoutMs,
+    });
+    this.backfillRequests = new BackfillRequests(deps.storage, deps.badge ?? (() => undefined));
   }
 
   /** Load settings and connect; safe to call again (it runs once). */
@@ -141,6 +153,8 @@ export class Agent {
       this.intake.account = typeof raw.creatorId === "string" ? raw.creatorId : null;
       this.tokenUserId = typeof raw.tokenUserId === "string" ? raw.tokenUserId : null;
       this.restart();
+      void this.backfillRequests.restoreBadge();
+      await this.backfill.resume(); // a run the worker's end interrupted goes on
     })();
     return this.started;
   }
@@ -151,6 +165,7 @@ export class Agent {
     const raw = await this.deps.storage.get([...SETTING_KEYS]);
     this.settings = readSettings(raw);
     if (changed.some((key) => CONNECTION_KEYS.has(key))) this.restart();
+    this.backfill.wake();
   }
 
   /** Drop the current socket and connect again now (or stay down when paused/unconfigured). */
@@ -175,6 +190,15 @@ export class Agent {
   /** The database captures go to. */
   get captureCreator(): string | null {
     return this.intake.target;
+  }
+
+  /** Why the backfill may not run now, or null. */
+  private backfillBlocked(): string | null {
+    if (this.settings.paused) return "the Agent is paused";
+    if (this.creatorId !== null && this.tokenUserId !== null && this.creatorId !== this.tokenUserId) {
+      return "the OnlyFans tab is logged into another account than the Agent token's";
+    }
+    return null;
   }
 
   private async connectLoop(generation: number): Promise<void> {
@@ -307,31 +331,23 @@ export class Agent {
     return db.getAll("messages", null, MAX_EXTERNAL_MESSAGES);
   }
 
-  async status(): Promise<AgentStatus> {
-    const creator = this.captureCreator;
-    const socket = this.socketCreator;
-    let chats = 0;
-    let messages = 0;
-    let outbox = 0;
-    if (creator) {
-      const db = await this.dbs.get(creator);
-      [chats, messages] = await Promise.all([db.count("chats"), db.count("messages")]);
-    }
-    if (socket) outbox = await this.outbox.size(socket);
-    return {
-      connection: this.state,
-      brainUrl: this.settings.brainUrl,
-      paused: this.settings.paused,
-      creatorId: this.creatorId,
-      tokenUserId: this.tokenUserId,
-      accountMismatch: this.creatorId !== null && this.tokenUserId !== null && this.creatorId !== this.tokenUserId,
-      chats,
-      messages,
-      outbox,
-      lastSyncAt: this.syncer.stats.lastAckAt ?? this.syncer.stats.lastSnapshotAt,
-      lastCaptureAt: this.intake.lastCaptureAt,
-      lastError: this.lastError,
-      sync: { ...this.syncer.stats },
-    };
+  /** The creator pressed Start (popup, options): consent given, a dashboard request is done. */
+  async startBackfill(since: number | null): Promise<void> {
+    await this.backfill.start(since);
+    await this.backfillRequests.clear();
+  }
+
+  /** The dashboard asks (`request_backfill`): recorded for the creator, never started here. */
+  async requestBackfill(origin: string, since: number | null): Promise<void> {
+    await this.backfillRequests.record({ at: this.now(), origin, since });
+  }
+
+  status(): Promise<AgentStatus> {
+    return agentStatus(this);
+  }
+
+  /** The dashboard's `get_capture_status`. */
+  captureStatus(): Promise<CaptureStatus> {
+    return captureStatus(this);
   }
 }

@@ -55,7 +55,7 @@ export interface HistoryRecord {
   complete: boolean;
   pages: number;
   /** Newer messages being fetched down to `stopAt` (a re-run after new messages arrived). */
-  topUp: { cursorId: RecordKey | null; stopAt: RecordKey; newest: RecordKey | null } | null;
+  topUp: { cursorId: RecordKey | null; stopAt: RecordKey | null; newest: RecordKey | null } | null;
   /** The HTTP status that made this chat's history unreachable (skipped). */
   failed: number | null;
   updatedAt: number;

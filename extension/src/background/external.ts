@@ -16,10 +16,16 @@
  * - `{type:"get_all_messages_from_db", chatId?}` → `{ok:true, data:{creatorId, messages}}`
  * - `{type:"execute_agent_command", command}` → `{ok:true, data:{commandId, status, detail,
  *   duplicate}}` once executed (a repeated commandId is not executed again)
+ * - `{type:"get_capture_status"}` → `{ok:true, data: CaptureStatus}`: the history backfill's
+ *   state and what the capture covers
+ * - `{type:"request_backfill", since?}` (the origins that may send) → `{ok:true,
+ *   data:{requested:true}}`: recorded for the creator, who starts it (or not) from the popup;
+ *   the dashboard never starts a backfill itself
  */
 import { isObject, isSendMessageCommand, type JsonObject, type SendMessageCommand } from "../shared/protocol";
 import type { RunResult } from "./commands";
 import { normalizeId } from "./db";
+import type { CaptureStatus } from "./status";
 
 export type ExternalResponse = { ok: true; data: unknown } | { ok: false; error: string };
 
@@ -36,6 +42,8 @@ export interface ExternalDeps {
   chats: (creatorId: string) => Promise<JsonObject[]>;
   messages: (creatorId: string, chatId: number | string | null) => Promise<JsonObject[]>;
   execute: (command: SendMessageCommand) => Promise<RunResult>;
+  captureStatus: () => Promise<CaptureStatus>;
+  requestBackfill: (origin: string, since: number | null) => Promise<void>;
 }
 
 const LOCAL_HOSTS: ReadonlySet<string> = new Set(["127.0.0.1", "localhost"]);
@@ -134,6 +142,19 @@ export async function handleExternal(
         return { ok: true, data: { commandId: command.commandId, status: "executing", duplicate: true } };
       }
       return { ok: true, data: { ...result.outcome, duplicate: result.duplicate } };
+    }
+    case "get_capture_status":
+      return { ok: true, data: await deps.captureStatus() };
+    case "request_backfill": {
+      if (!origin || !isCommandOrigin(origin, deps.brainUrl(), deps.dashboardOrigins())) {
+        return { ok: false, error: "only the Brain's dashboard may ask for a backfill: add this origin to dashboardOrigins" };
+      }
+      const since = argument(message, "since");
+      if (since !== undefined && since !== null && !(typeof since === "number" && Number.isSafeInteger(since) && since >= 0)) {
+        return { ok: false, error: "invalid since (epoch milliseconds or null)" };
+      }
+      await deps.requestBackfill(origin, typeof since === "number" ? since : null);
+      return { ok: true, data: { requested: true } };
     }
     default:
       return { ok: false, error: `unknown message type ${message.type.slice(0, 64)}` };

@@ -10,6 +10,7 @@ import {
   type HttpCapture,
   type WsCapture,
 } from "../shared/protocol";
+import type { BackfillResult } from "../shared/backfill-protocol";
 import { redact } from "./redact";
 
 export type Post = (message: ForwarderMessage) => void;
@@ -30,6 +31,10 @@ export class CaptureHub {
 
   commandResult(outcome: CommandOutcome): void {
     this.safePost({ source: FORWARDER, event: "command_result", data: outcome });
+  }
+
+  backfillResult(result: BackfillResult): void {
+    this.safePost({ source: FORWARDER, event: "backfill_result", data: result });
   }
 
   /** Listen to every capture (already redacted); returns the unsubscribe function. */

@@ -1,10 +1,13 @@
 /**
  * page-hook.js: runs in the page's own JavaScript world at `document_start`, before any page
  * script. It wraps fetch, XMLHttpRequest and WebSocket to capture chat traffic (redacted, then
- * posted as `_OF_FORWARDER_`), and executes `_OF_BACKEND_` commands through the page's composer
- * using the original, unpatched functions it saved first.
+ * posted as `_OF_FORWARDER_`), executes `_OF_BACKEND_` commands through the page's composer
+ * using the original, unpatched functions it saved first, and runs the history backfill's
+ * steps through the app's own store, one at a time (`backfill-step.ts`).
  */
+import type { BackfillResult, BackfillStep } from "../shared/backfill-protocol";
 import { isBackendMessage, type CommandOutcome, type SendMessageCommand } from "../shared/protocol";
+import { DEFAULT_STEP_TIMING, runBackfillStep, type StepTiming } from "./backfill-step";
 import { DEFAULT_TIMING, executeCommand, type ExecutorEnv } from "./executor";
 import { hookFetch } from "./fetch-hook";
 import { CaptureHub } from "./hub";
@@ -17,10 +20,15 @@ export interface InstalledHook {
   hub: CaptureHub;
   originalFetch: typeof fetch;
   execute(command: SendMessageCommand): Promise<CommandOutcome>;
+  backfillStep(step: BackfillStep): Promise<BackfillResult>;
 }
 
-/** Install everything on `win` and start listening for commands. */
-export function installPageHook(win: HookWindow, timing = DEFAULT_TIMING): InstalledHook {
+/** Install everything on `win` and start listening for commands and backfill steps. */
+export function installPageHook(
+  win: HookWindow,
+  timing = DEFAULT_TIMING,
+  stepTiming: StepTiming = DEFAULT_STEP_TIMING,
+): InstalledHook {
   // Originals first: later page scripts may replace any of these.
   const postMessage = win.postMessage.bind(win);
   const origin = win.location.origin;
@@ -73,14 +81,28 @@ export function installPageHook(win: HookWindow, timing = DEFAULT_TIMING): Insta
     );
   };
 
+  // Backfill steps, one at a time, each reported once its capture was posted.
+  let steps: Promise<unknown> = Promise.resolve();
+  const stepEnv = { doc: win.document, hub, setTimeout: env.setTimeout, timing: stepTiming };
+  const backfillStep = (step: BackfillStep): Promise<BackfillResult> => {
+    const run = steps.then(() => runBackfillStep(step, stepEnv));
+    steps = run.catch(() => undefined);
+    return run;
+  };
+
   win.addEventListener("message", (event: MessageEvent) => {
     if (event.source !== win || event.origin !== origin) return;
-    if (!isBackendMessage(event.data)) return;
-    const command = event.data.command;
+    const message: unknown = event.data;
+    if (!isBackendMessage(message)) return;
+    if (message.type === "backfill_step") {
+      void backfillStep(message.step).then((result) => hub.backfillResult(result));
+      return;
+    }
+    const command = message.command;
     const pending = results.get(command.commandId) === null;
     if (pending) return; // the first delivery reports when done
     void execute(command).then((outcome) => hub.commandResult(outcome));
   });
 
-  return { hub, originalFetch, execute };
+  return { hub, originalFetch, execute, backfillStep };
 }

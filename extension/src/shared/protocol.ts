@@ -5,18 +5,21 @@
  * content ──chrome.runtime.sendMessage (same object)──► background
  * background ──chrome.tabs.sendMessage `{type:"execute", command}`──► content
  * content ──window.postMessage `_OF_BACKEND_`──► page-hook
+ * (the history backfill's steps take the same two hops: `backfill-protocol.ts`)
  *
  * Everything crossing a boundary is checked with these guards on the receiving side: the page
  * can post anything to `window`, so a shape is never assumed.
  */
 import type { SendMessageCommand } from "../gen/wss-outgoing";
+import { isBackfillResult, isBackfillStep, type BackfillResult, type BackfillStep } from "./backfill-protocol";
+import { isId, isObject, type JsonObject } from "./json";
 
 export type { SendMessageCommand };
+export { isObject, type JsonObject };
 
 export const FORWARDER = "_OF_FORWARDER_";
 export const BACKEND = "_OF_BACKEND_";
 
-export type JsonObject = { [key: string]: unknown };
 export type CaptureSource = "fetch" | "xhr" | "websocket";
 export type CommandStatus = "sent" | "failed" | "rejected";
 
@@ -45,15 +48,14 @@ export interface CommandOutcome {
 export type ForwarderMessage =
   | { source: typeof FORWARDER; event: "fetch" | "xhr"; data: HttpCapture }
   | { source: typeof FORWARDER; event: "websocket"; data: WsCapture }
-  | { source: typeof FORWARDER; event: "command_result"; data: CommandOutcome };
+  | { source: typeof FORWARDER; event: "command_result"; data: CommandOutcome }
+  | { source: typeof FORWARDER; event: "backfill_result"; data: BackfillResult };
 
 export type CaptureMessage = Extract<ForwarderMessage, { event: CaptureSource }>;
 
-export interface BackendMessage {
-  source: typeof BACKEND;
-  type: "execute";
-  command: SendMessageCommand;
-}
+export type BackendMessage =
+  | { source: typeof BACKEND; type: "execute"; command: SendMessageCommand }
+  | { source: typeof BACKEND; type: "backfill_step"; step: BackfillStep };
 
 /** background → content (chrome.tabs.sendMessage). */
 export interface ExecuteRequest {
@@ -62,11 +64,12 @@ export interface ExecuteRequest {
 }
 
 /** Extension pages (popup, options) → background. */
-export type UiRequest = { type: "get_status" } | { type: "reconnect" };
-
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+export type UiRequest =
+  | { type: "get_status" }
+  | { type: "reconnect" }
+  | { type: "backfill_start"; since: number | null }
+  | { type: "backfill_stop" }
+  | { type: "backfill_dismiss" };
 
 const STATUSES: ReadonlySet<string> = new Set(["sent", "failed", "rejected"]);
 
@@ -108,16 +111,11 @@ export function isForwarderMessage(value: unknown): value is ForwarderMessage {
       return isWsCapture(value.data);
     case "command_result":
       return isCommandOutcome(value.data);
+    case "backfill_result":
+      return isBackfillResult(value.data);
     default:
       return false;
   }
-}
-
-function isId(value: unknown): value is number | string {
-  return (
-    (typeof value === "number" && Number.isSafeInteger(value)) ||
-    (typeof value === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(value))
-  );
 }
 
 /** A `SendMessageCommand` as the contracts define it (extra fields are tolerated). */
@@ -138,12 +136,10 @@ export function isSendMessageCommand(value: unknown): value is SendMessageComman
 }
 
 export function isBackendMessage(value: unknown): value is BackendMessage {
-  return (
-    isObject(value) &&
-    value.source === BACKEND &&
-    value.type === "execute" &&
-    isSendMessageCommand(value.command)
-  );
+  if (!isObject(value) || value.source !== BACKEND) return false;
+  if (value.type === "execute") return isSendMessageCommand(value.command);
+  if (value.type === "backfill_step") return isBackfillStep(value.step);
+  return false;
 }
 
 export function isExecuteRequest(value: unknown): value is ExecuteRequest {

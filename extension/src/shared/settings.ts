@@ -1,7 +1,7 @@
 /**
  * The Agent's settings in `chrome.storage.local` (pinned keys: `brainUrl`, `agentToken`), plus
- * `paused` and `dashboardOrigins`. The options page and the popup write them; the background
- * reacts to `chrome.storage.onChanged`.
+ * `paused`, `dashboardOrigins` and `backfillRatePerSecond`. The options page and the popup
+ * write them; the background reacts to `chrome.storage.onChanged`.
  */
 
 export interface Settings {
@@ -12,9 +12,14 @@ export interface Settings {
   paused: boolean;
   /** Extra exact origins allowed to use `onMessageExternal`, besides localhost/127.0.0.1. */
   dashboardOrigins: string[];
+  /** History backfill requests per second at most (default 1). */
+  backfillRatePerSecond: number;
 }
 
-export const SETTING_KEYS = ["brainUrl", "agentToken", "paused", "dashboardOrigins"] as const;
+export const DEFAULT_BACKFILL_RATE = 1;
+export const MAX_BACKFILL_RATE = 20;
+
+export const SETTING_KEYS = ["brainUrl", "agentToken", "paused", "dashboardOrigins", "backfillRatePerSecond"] as const;
 /** Changing one of these restarts the socket. */
 export const CONNECTION_KEYS: ReadonlySet<string> = new Set(["brainUrl", "agentToken", "paused"]);
 
@@ -30,7 +35,15 @@ export function readSettings(raw: Record<string, unknown>): Settings {
     agentToken: typeof raw.agentToken === "string" ? raw.agentToken.trim() : "",
     paused: raw.paused === true,
     dashboardOrigins: origins.filter((o): o is string => typeof o === "string" && o.length > 0),
+    backfillRatePerSecond: backfillRate(raw.backfillRatePerSecond),
   };
+}
+
+/** A usable rate: a number in (0, 20], else the default 1. */
+export function backfillRate(value: unknown): number {
+  const rate = typeof value === "string" ? Number(value) : value;
+  if (typeof rate !== "number" || !Number.isFinite(rate) || rate <= 0) return DEFAULT_BACKFILL_RATE;
+  return Math.min(rate, MAX_BACKFILL_RATE);
 }
 
 /** Why a brain URL is unusable, or null when it is fine. */

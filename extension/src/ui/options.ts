@@ -1,5 +1,8 @@
-/** Options page: writes `brainUrl`, `agentToken`, `dashboardOrigins` to chrome.storage.local. */
-import { brainUrlProblem, parseOrigins, readSettings } from "../shared/settings";
+/** Options page: writes `brainUrl`, `agentToken`, `dashboardOrigins` and
+ * `backfillRatePerSecond` to chrome.storage.local, and starts the history backfill. */
+import type { AgentStatus } from "../background/agent";
+import { backfillRate, brainUrlProblem, parseOrigins, readSettings } from "../shared/settings";
+import { describeBackfill, sinceFromDateInput } from "./backfill-view";
 
 function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -12,12 +15,23 @@ const brainUrl = element<HTMLInputElement>("brainUrl");
 const agentToken = element<HTMLInputElement>("agentToken");
 const origins = element<HTMLTextAreaElement>("dashboardOrigins");
 const saved = element<HTMLSpanElement>("saved");
+const rate = element<HTMLInputElement>("backfillRatePerSecond");
+const since = element<HTMLInputElement>("since");
+const backfillState = element<HTMLSpanElement>("backfillState");
 
 async function load(): Promise<void> {
-  const settings = readSettings(await chrome.storage.local.get(["brainUrl", "agentToken", "dashboardOrigins"]));
+  const settings = readSettings(
+    await chrome.storage.local.get(["brainUrl", "agentToken", "dashboardOrigins", "backfillRatePerSecond"]),
+  );
   brainUrl.value = settings.brainUrl;
   agentToken.value = settings.agentToken;
   origins.value = settings.dashboardOrigins.join("\n");
+  rate.value = String(settings.backfillRatePerSecond);
+}
+
+async function showBackfill(): Promise<void> {
+  const status = (await chrome.runtime.sendMessage({ type: "get_status" })) as AgentStatus | { error: string };
+  if (!("error" in status)) backfillState.textContent = describeBackfill(status.backfill);
 }
 
 form.addEventListener("submit", (event) => {
@@ -48,4 +62,21 @@ form.addEventListener("submit", (event) => {
     });
 });
 
+rate.addEventListener("change", () => {
+  const value = backfillRate(rate.value);
+  rate.value = String(value);
+  void chrome.storage.local.set({ backfillRatePerSecond: value });
+});
+
+element("backfillStart").addEventListener("click", () => {
+  void chrome.runtime
+    .sendMessage({ type: "backfill_start", since: sinceFromDateInput(since.value) })
+    .then((answer: { ok: boolean; error?: string }) => {
+      if (!answer.ok) backfillState.textContent = answer.error ?? "failed";
+      else void showBackfill();
+    });
+});
+
 void load();
+void showBackfill();
+setInterval(() => void showBackfill(), 2000);

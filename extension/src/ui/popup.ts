@@ -1,5 +1,8 @@
-/** Popup: the Agent's status and the pause switch (`paused` in chrome.storage.local). */
+/** Popup: the Agent's status, the pause switch (`paused` in chrome.storage.local), and the
+ * history backfill: its state, Start (with an optional "since" date) / Stop, and the
+ * dashboard's request to start one (Start / Dismiss: the creator decides). */
 import type { AgentStatus } from "../background/agent";
+import { describeBackfill, sinceFromDateInput } from "./backfill-view";
 
 function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -25,6 +28,8 @@ function ago(at: number | null): string {
 
 const paused = element<HTMLInputElement>("paused");
 const problem = element<HTMLParagraphElement>("problem");
+const since = element<HTMLInputElement>("since");
+const backfillError = element<HTMLParagraphElement>("backfillError");
 
 function show(status: AgentStatus): void {
   element("connection").textContent = LABELS[status.connection];
@@ -41,6 +46,18 @@ function show(status: AgentStatus): void {
   if (status.lastError && status.connection !== "open") issues.push(status.lastError);
   problem.hidden = issues.length === 0;
   problem.textContent = issues.join(" ");
+
+  const backfill = status.backfill;
+  element("backfillState").textContent = describeBackfill(backfill);
+  element("backfillRequests").textContent = String(backfill.requests);
+  element("backfillMessages").textContent = `${backfill.messages} messages`;
+  const active = backfill.state === "running" || backfill.state === "paused" || backfill.state === "rate_limited";
+  element<HTMLButtonElement>("backfillStop").disabled = !active;
+  element("backfillAsk").hidden = status.backfillRequest === null;
+  const asked = status.backfillRequest?.since ?? null;
+  if (asked !== null && since.value === "" && document.activeElement !== since) {
+    since.value = new Date(asked).toISOString().slice(0, 10); // the date the dashboard proposes
+  }
 }
 
 async function refresh(): Promise<void> {
@@ -53,9 +70,24 @@ async function refresh(): Promise<void> {
   show(status);
 }
 
+async function ask(message: Record<string, unknown>): Promise<void> {
+  const answer = (await chrome.runtime.sendMessage(message)) as { ok: boolean; error?: string };
+  backfillError.hidden = answer.ok;
+  backfillError.textContent = answer.ok ? "" : (answer.error ?? "failed");
+  await refresh();
+}
+
 paused.addEventListener("change", () => {
   void chrome.storage.local.set({ paused: paused.checked }).then(refresh);
 });
+element("backfillStart").addEventListener("click", () => {
+  void ask({ type: "backfill_start", since: sinceFromDateInput(since.value) });
+});
+element("backfillStop").addEventListener("click", () => void ask({ type: "backfill_stop" }));
+element("askStart").addEventListener("click", () => {
+  void ask({ type: "backfill_start", since: sinceFromDateInput(since.value) });
+});
+element("askDismiss").addEventListener("click", () => void ask({ type: "backfill_dismiss" }));
 element("openOptions").addEventListener("click", (event) => {
   event.preventDefault();
   void chrome.runtime.openOptionsPage();

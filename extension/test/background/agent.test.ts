@@ -2,22 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Agent, reconnectDelay } from "../../src/background/agent";
 import type { TabsApi } from "../../src/background/commands";
 import type { CaptureMessage, SendMessageCommand } from "../../src/shared/protocol";
-import type { StorageArea } from "../../src/shared/settings";
 import { FakeSocket, until } from "../helpers/fake-brain";
+import { MemoryStorage } from "../helpers/memory-storage";
 
 const OF = "https://onlyfans.com/api2/v2";
 
-class MemoryStorage implements StorageArea {
-  constructor(public items: Record<string, unknown> = {}) {}
-  async get(keys?: string | string[] | null): Promise<Record<string, unknown>> {
-    if (!keys) return { ...this.items };
-    const wanted = Array.isArray(keys) ? keys : [keys];
-    return Object.fromEntries(wanted.filter((k) => k in this.items).map((k) => [k, this.items[k]]));
-  }
-  async set(items: Record<string, unknown>): Promise<void> {
-    Object.assign(this.items, items);
-  }
-}
 
 function http(method: string, path: string, responseBody: unknown): CaptureMessage {
   return { source: "_OF_FORWARDER_", event: "fetch", data: { url: `${OF}${path}`, method, status: 200, requestBody: null, responseBody } };

@@ -1,5 +1,28 @@
 import { describe, expect, it, vi } from "vitest";
 import { brainOrigin, handleExternal, isCommandOrigin, isDashboardOrigin, type ExternalDeps } from "../../src/background/external";
+import type { CaptureStatus } from "../../src/background/status";
+
+const CAPTURE_STATUS: CaptureStatus = {
+  creatorId: "300000",
+  chatList: { complete: true, chatsKnown: 2 },
+  backfill: {
+    state: "running",
+    reason: null,
+    phase: "chats",
+    listOffset: 2,
+    chatsDone: 1,
+    chatsTotal: 2,
+    since: null,
+    rateLimitedUntil: null,
+    requests: 5,
+    messages: 40,
+    startedAt: 1_700_000_000_000,
+    finishedAt: null,
+  },
+  coverage: { chatsWalked: 1, chatsComplete: 1, messages: 40 },
+  backfillRequest: null,
+  lastCaptureAt: 1_700_000_000_500,
+};
 
 function deps(overrides: Partial<ExternalDeps> = {}): ExternalDeps {
   return {
@@ -14,6 +37,8 @@ function deps(overrides: Partial<ExternalDeps> = {}): ExternalDeps {
       duplicate: false,
       outcome: { commandId: command.commandId, status: "sent" as const, detail: { messageId: 9 } },
     })),
+    captureStatus: vi.fn(async () => CAPTURE_STATUS),
+    requestBackfill: vi.fn(async () => undefined),
     ...overrides,
   };
 }
@@ -93,5 +118,30 @@ describe("external messages (the Bridge dashboard)", () => {
     expect(await handleExternal({ type: "drop_tables" }, origin, d)).toMatchObject({ ok: false });
     expect(await handleExternal("get_all_chats_from_db", origin, d)).toMatchObject({ ok: false });
     expect(d.execute).not.toHaveBeenCalled();
+  });
+
+  it("answers the capture status to any dashboard origin", async () => {
+    const d = deps();
+    for (const origin of ["http://localhost:5173", "http://127.0.0.1:8000"]) {
+      expect(await handleExternal({ type: "get_capture_status" }, { origin }, d)).toEqual({ ok: true, data: CAPTURE_STATUS });
+    }
+    expect(await handleExternal({ type: "get_capture_status" }, { origin: "https://evil.example" }, d)).toEqual({ ok: false, error: "origin not allowed" });
+  });
+
+  it("records a backfill request only from the origins that may send, and never starts one", async () => {
+    const d = deps();
+    expect(await handleExternal({ type: "request_backfill", since: 1_600_000_000_000 }, { origin: "http://127.0.0.1:8000" }, d)).toEqual({
+      ok: true,
+      data: { requested: true },
+    });
+    expect(d.requestBackfill).toHaveBeenCalledWith("http://127.0.0.1:8000", 1_600_000_000_000);
+    expect(await handleExternal({ type: "request_backfill" }, { url: "https://dash.example.com/x" }, d)).toMatchObject({ ok: true });
+    expect(d.requestBackfill).toHaveBeenLastCalledWith("https://dash.example.com", null);
+    expect(await handleExternal({ type: "request_backfill" }, { origin: "http://localhost:5173" }, d)).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("only the Brain's dashboard"),
+    });
+    expect(await handleExternal({ type: "request_backfill", since: "yesterday" }, { origin: "http://127.0.0.1:8000" }, d)).toMatchObject({ ok: false });
+    expect(d.requestBackfill).toHaveBeenCalledTimes(2);
   });
 });
