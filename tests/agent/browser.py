@@ -33,12 +33,16 @@ def require_browser() -> None:
 class Site:
     """`python -m tools.ofsite` on a free port (HTTPS, self-signed, as onlyfans.com)."""
 
-    def __init__(self, creator: int, chats: int, cert_dir: Path) -> None:
+    def __init__(
+        self, creator: int, chats: int, cert_dir: Path, *, messages: int | None = None
+    ) -> None:
         self.port = free_port()
         self.creator = creator
         argv = [sys.executable, "-m", "tools.ofsite", "--port", str(self.port)]
         argv += ["--creator", str(creator), "--chats", str(chats), "--seed", "7"]
         argv += ["--cert-dir", str(cert_dir)]
+        if messages is not None:
+            argv += ["--messages", str(messages)]
         self.process = subprocess.Popen(
             argv, cwd=ROOT, stdout=subprocess.PIPE, text=True, env={**os.environ}
         )
