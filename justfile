@@ -110,8 +110,10 @@ bench:
     python bench/e2e/snapshot.py --messages 100000 --chats 2000
     python bench/e2e/deltas.py --rate 500 --creators 50 --deltas 3000
     python bench/e2e/sockets.py --sockets 1000 --hold 40
+    python bench/capture/backfill.py --chats 100 --messages 5000 --rate 50
 
-# Full variants: 1M-message snapshots (needs ~12 GiB of memory).
+# Full variants: 1M-message snapshots (needs ~12 GiB of memory), and the history backfill of a
+# 2,000-chat / 200,000-message account in Chromium (about an hour).
 [group('bench')]
 bench-full:
     python bench/ingest/normalize.py --messages 1000000
@@ -122,6 +124,7 @@ bench-full:
     python bench/e2e/snapshot.py --messages 1000000 --chats 20000
     python bench/e2e/deltas.py --rate 1000 --creators 100 --deltas 10000
     python bench/e2e/sockets.py --sockets 5000 --hold 60
+    python bench/capture/backfill.py --chats 2000 --messages 200000 --rate 50
 
 # Precision/recall per topic and sentiment agreement on the held-out labelled lines.
 [group('bench')]
