@@ -154,7 +154,8 @@ export class Agent {
       this.tokenUserId = typeof raw.tokenUserId === "string" ? raw.tokenUserId : null;
       this.restart();
       void this.backfillRequests.restoreBadge();
-      await this.backfill.resume(); // a run the worker's end interrupted goes on
+      // A run the worker's end interrupted goes on (a failure here must not stop the Agent).
+      await this.backfill.resume().catch((error: unknown) => this.log("backfill_resume_failed", { error: String(error) }));
     })();
     return this.started;
   }
@@ -293,9 +294,9 @@ export class Agent {
         if (conn === this.conn && this.tokenUserId) this.syncer.requestSnapshot(this.tokenUserId);
         return;
       case "sync_state":
-        // Unprompted (the hello's answer is taken by the handshake): `full` asks for a snapshot.
-        if (conn === this.conn && this.tokenUserId && isObject(payload) && payload.mode === "full") {
-          this.syncer.requestSnapshot(this.tokenUserId, payload.reason === "fenced");
+        // Not the hello's answer (the handshake takes that one): unprompted, or late.
+        if (conn === this.conn && this.tokenUserId && isObject(payload)) {
+          this.syncer.onSyncState(this.tokenUserId, payload.mode, payload.reason);
         }
         return;
       case "system_error":

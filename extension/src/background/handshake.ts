@@ -19,6 +19,7 @@ export const HELLO_TIMEOUT_MS = 10_000;
 /** What a Brain from before the handshake answers a `sync_hello` with. */
 const OLD_BRAIN: ReadonlySet<string> = new Set(["unknown_type", "not_allowed", "invalid_payload"]);
 const RETRYABLE: ReadonlySet<string> = new Set(["unavailable", "rate_limited"]);
+export const NO_ANSWER = "no sync_state in time";
 
 export interface SyncIdentity {
   installId: string;
@@ -95,7 +96,7 @@ export async function hello(
       case "closed":
         return { kind: "closed" };
       case "timeout":
-        return { kind: "fallback", why: "no sync_state in time" };
+        return { kind: "fallback", why: NO_ANSWER };
       case "ack":
         return { kind: "fallback", why: "hello acknowledged without a sync_state" };
       case "error":

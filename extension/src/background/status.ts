@@ -39,16 +39,18 @@ export interface CaptureStatus {
   lastCaptureAt: number | null;
 }
 
-/** Counts of one creator's database: chats, messages, and walked / complete chat histories. */
+/** Counts of one creator's database: chats and messages, and (`histories`, a walk over the
+ * `history` store) walked and complete chat histories. */
 export async function databaseCounts(
   dbs: Databases,
   creatorId: string,
+  histories = false,
 ): Promise<{ chats: number; messages: number; chatsWalked: number; chatsComplete: number }> {
   const db = await dbs.get(creatorId);
   const [chats, messages] = await Promise.all([db.count("chats"), db.count("messages")]);
   let chatsWalked = 0;
   let chatsComplete = 0;
-  let cursor = await db.transaction("history").store.openCursor();
+  let cursor = histories ? await db.transaction("history").store.openCursor() : null;
   while (cursor) {
     chatsWalked += 1;
     if (cursor.value.complete) chatsComplete += 1;
@@ -84,7 +86,7 @@ export async function agentStatus(agent: Agent): Promise<AgentStatus> {
 export async function captureStatus(agent: Agent): Promise<CaptureStatus> {
   const creator = agent.captureCreator;
   const counts = creator
-    ? await databaseCounts(agent.dbs, creator)
+    ? await databaseCounts(agent.dbs, creator, true)
     : { chats: 0, messages: 0, chatsWalked: 0, chatsComplete: 0 };
   const meta = creator ? await loadMeta(await agent.dbs.get(creator)) : null;
   return {

@@ -16,7 +16,7 @@
  */
 import type { BrainConnection, Receipt } from "./connection";
 import type { Databases, OutboxEntry } from "./db";
-import { hello, HELLO_TIMEOUT_MS, readIdentity, recordSyncedSnapshot, rotateInstallId } from "./handshake";
+import { hello, HELLO_TIMEOUT_MS, NO_ANSWER, readIdentity, recordSyncedSnapshot, rotateInstallId } from "./handshake";
 import type { Outbox } from "./outbox";
 import { planSnapshot, recordBudget, snapshotFrames } from "./snapshot";
 
@@ -70,6 +70,8 @@ export class Syncer {
   };
   /** A full snapshot the Brain asked for on this connection (`rotate`: under a new installId). */
   private wanted: { rotate: boolean } | null = null;
+  /** The hello timed out: its answer may still come. */
+  private helloOwed = false;
 
   constructor(private readonly deps: SyncDeps) {}
 
@@ -80,12 +82,22 @@ export class Syncer {
     this.deps.outbox.notify(creatorId);
   }
 
+  /** A `sync_state` outside the handshake. The late answer to a hello that timed out (a full
+   * snapshot already went out instead) only counts when it says `fenced`; any other one asks
+   * for a snapshot when it says `full`. */
+  onSyncState(creatorId: string, mode: unknown, reason: unknown): void {
+    const late = this.helloOwed;
+    this.helloOwed = false;
+    if (late ? reason === "fenced" : mode === "full") this.requestSnapshot(creatorId, reason === "fenced");
+  }
+
   private want(rotate: boolean): void {
     this.wanted = { rotate: rotate || (this.wanted?.rotate ?? false) };
   }
 
   async run(conn: BrainConnection, creatorId: string): Promise<void> {
     this.wanted = null;
+    this.helloOwed = false;
     const db = await this.deps.dbs.get(creatorId);
     const answer = await hello(
       conn,
@@ -96,6 +108,7 @@ export class Syncer {
     if (answer.kind === "closed") return;
     this.stats.hellos += 1;
     if (answer.kind === "fallback") {
+      this.helloOwed = answer.why === NO_ANSWER;
       this.deps.log("sync_hello_fallback", { why: answer.why });
       this.stats.lastHello = { mode: "full", reason: "fallback" };
     } else {

@@ -185,4 +185,27 @@ describe("the resume handshake", () => {
     socket.ack("m-1");
     await until(() => snapshots(socket).length === 1, 3000, "the requested snapshot");
   });
+
+  it("a late answer to a hello that timed out does not cause a second snapshot, unless it says fenced", async () => {
+    const { dbs, db, outbox } = await database();
+    const { socket, syncer } = await connect(dbs, outbox, "ignore", { helloTimeoutMs: 50 });
+    await until(() => snapshots(socket).length === 1);
+    await pause();
+    syncer.onSyncState(CREATOR, "full", "first_sync"); // the hello's answer, too late
+    await pause();
+    expect(snapshots(socket)).toHaveLength(1);
+    // Afterwards, an unprompted `full` is a request.
+    syncer.onSyncState(CREATOR, "full", "requested");
+    await until(() => snapshots(socket).length === 2, 3000, "requested snapshot");
+    syncer.onSyncState(CREATOR, "incremental", "resume");
+    await pause();
+    expect(snapshots(socket)).toHaveLength(2);
+
+    const before = (await readIdentity(db)).installId;
+    const late = await connect(dbs, outbox, "ignore", { helloTimeoutMs: 50 });
+    await until(() => snapshots(late.socket).length === 1);
+    late.syncer.onSyncState(CREATOR, "full", "fenced");
+    await until(() => snapshots(late.socket).length === 2, 3000, "snapshot under a new installId");
+    expect(snapshots(late.socket)[1]?.payload.installId).not.toBe(before);
+  });
 });
