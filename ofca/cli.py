@@ -51,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("replay", help="rebuild a service's output from the start of its log")
     rep.add_argument("--service", choices=("ingest", "graph", "enrichment"), required=True)
 
+    key = sub.add_parser("nats-key", help="the key `ofca up` encrypts NATS's store with")
+    key_sub = key.add_subparsers(dest="key_command", required=True)
+    key_sub.add_parser("rotate", help="write a new key; the next `ofca up` re-encrypts with it")
+
     demo = sub.add_parser("demo-agent", help="feed a demo inbox through the Agent protocol")
     demo.add_argument("--url", default="ws://127.0.0.1:8000")
     demo.add_argument("--user", default=DEMO_USER)
@@ -100,6 +104,11 @@ def main(argv: list[str] | None = None) -> None:
 
         for line in asyncio.run(run_replay()):
             sys.stdout.write(line + "\n")
+    elif args.command == "nats-key":
+        from ofca.nats_key import rotate
+
+        path = rotate(data_dir())
+        sys.stdout.write(f"new key in {path}; the next `ofca up` re-encrypts the store\n")
     elif args.command == "demo-agent":
         from contracts.runtime.logs import configure_logging
         from ofca.demo import run_demo_agent

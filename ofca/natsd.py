@@ -14,6 +14,8 @@ from pathlib import Path
 
 import httpx
 
+from ofca.nats_key import nats_keys
+
 PR_SET_PDEATHSIG = 1
 
 
@@ -69,6 +71,11 @@ class EmbeddedNats:
     server_name: str | None = None
     cluster_port: int | None = None
     route_ports: tuple[int, ...] = ()
+    # JetStream's file store encrypted (ChaCha20-Poly1305) with this key; with `prev_key` too,
+    # data written under the previous key is re-encrypted at start. The keys reach the server
+    # through its environment: the config file on disk never holds them.
+    encryption_key: str | None = None
+    prev_key: str | None = None
 
     @property
     def url(self) -> str:
@@ -76,6 +83,10 @@ class EmbeddedNats:
 
     def config_text(self) -> str:
         sync = "\n  sync_interval: always" if self.sync_always else ""
+        if self.encryption_key is not None:
+            sync += "\n  cipher: chachapoly\n  key: $OFCA_NATS_KEY"
+            if self.prev_key is not None:
+                sync += "\n  prev_encryption_key: $OFCA_NATS_PREV_KEY"
         text = (
             f"listen: {self.host}:{self.port}\n"
             f"http: {self.host}:{self.monitor_port}\n"
@@ -97,8 +108,14 @@ class EmbeddedNats:
         conf = self.store_dir / "nats.conf"
         conf.write_text(self.config_text())
         log = (self.store_dir / "nats.log").open("ab")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OFCA_NATS_")}
+        if self.encryption_key is not None:
+            env["OFCA_NATS_KEY"] = self.encryption_key
+            if self.prev_key is not None:
+                env["OFCA_NATS_PREV_KEY"] = self.prev_key
         self.process = subprocess.Popen(
             [nats_server_binary(), "-c", str(conf)],
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -135,12 +152,18 @@ class EmbeddedNats:
 
 
 def embedded_from_env(data_dir: Path) -> EmbeddedNats:
-    """An EmbeddedNats configured from OFCA_NATS_PORT (default 4222, else a free port)."""
+    """An EmbeddedNats configured from OFCA_NATS_PORT (default 4222, else a free port), its
+    store encrypted at rest unless OFCA_NATS_ENCRYPT=0 (`ofca/nats_key.py` for the key)."""
     wanted = int(os.environ.get("OFCA_NATS_PORT", "4222"))
     port = wanted if port_is_free(wanted) or "OFCA_NATS_PORT" in os.environ else free_port()
+    key = prev = None
+    if os.environ.get("OFCA_NATS_ENCRYPT", "1") != "0":
+        key, prev = nats_keys(data_dir)
     return EmbeddedNats(
         store_dir=data_dir / "nats",
         port=port,
         monitor_port=free_port(),
         sync_always=os.environ.get("OFCA_NATS_SYNC", "") == "always",
+        encryption_key=key,
+        prev_key=prev,
     )

@@ -13,6 +13,7 @@ import httpx
 
 from contracts.runtime.nats import connect
 from contracts.runtime.provision import provision
+from ofca.nats_key import forget_previous
 from ofca.natsd import EmbeddedNats, die_with_parent, embedded_from_env, free_port
 
 SERVICES = ("gateway", "ingest", "graph", "enrichment", "command")
@@ -156,6 +157,17 @@ def start_simulator(
     say(f"dashboard for the simulator's creator: {base_url}/?token={sim.analyst_token}")
 
 
+def start_embedded_nats(data_dir: Path) -> EmbeddedNats:
+    """nats-server with JetStream, its store encrypted at rest (`ofca/nats_key.py`)."""
+    embedded = embedded_from_env(data_dir)
+    embedded.start()
+    sealed = "encrypted at rest" if embedded.encryption_key else "NOT encrypted at rest"
+    say(f"nats-server with JetStream on {embedded.url} (data in {embedded.store_dir}, {sealed})")
+    if embedded.prev_key is not None and forget_previous(data_dir):
+        say("the store is re-encrypted with the new key; the previous key file is deleted")
+    return embedded
+
+
 def wait_ready(base_url: str, within_s: float = 60.0) -> bool:
     deadline = time.monotonic() + within_s
     while time.monotonic() < deadline:
@@ -179,10 +191,8 @@ def up(
     env = dict(os.environ)
     embedded: EmbeddedNats | None = None
     if not env.get("OFCA_NATS_URL"):
-        embedded = embedded_from_env(data_dir)
-        embedded.start()
+        embedded = start_embedded_nats(data_dir)
         env["OFCA_NATS_URL"] = embedded.url
-        say(f"nats-server with JetStream on {embedded.url} (data in {embedded.store_dir})")
     replicas = int(env.get("OFCA_STREAM_REPLICAS", "1"))
     for line in asyncio.run(provision_streams(env["OFCA_NATS_URL"], replicas)):
         say(line)

@@ -22,7 +22,7 @@ from tests.deploy.k8s_files import (
 from tests.deploy.kustomize import pod_spec
 
 SECRET_USERS = {"gateway"}  # only the gateway signs and checks tokens
-NATS_ENV = {"POD_NAME", "GOMEMLIMIT"}  # the NATS container's own
+NATS_ENV = {"POD_NAME", "GOMEMLIMIT", "NATS_ENCRYPTION_KEY"}  # the NATS container's own
 
 
 @pytest.mark.parametrize("which", KUSTOMIZATIONS)

