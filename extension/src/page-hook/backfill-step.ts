@@ -21,6 +21,7 @@ import { matchEndpoint } from "../shared/endpoints";
 import { isId, isObject } from "../shared/json";
 import type { HttpCapture } from "../shared/protocol";
 import type { CaptureHub } from "./hub";
+import { sleep, waitFor } from "./wait";
 
 export const STORE_ACTIONS: Readonly<Record<BackfillAction, string>> = {
   chats: "chats/fetchChats",
@@ -159,21 +160,6 @@ function failureOf(stepId: string, error: unknown): BackfillResult {
   return failedStep(stepId, "request_failed", status, retryAfter);
 }
 
-function sleep(env: StepEnv, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    env.setTimeout(resolve, ms);
-  });
-}
-
-async function waitFor<T>(env: StepEnv, probe: () => T | null, ms: number): Promise<T | null> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const found = probe();
-    if (found !== null) return found;
-    if (Date.now() >= deadline) return null;
-    await sleep(env, env.timing.pollMs);
-  }
-}
 
 const TIMED_OUT = Symbol("timed out");
 

@@ -31,6 +31,7 @@ import {
   type Composer,
 } from "./composer";
 import type { CaptureHub } from "./hub";
+import { sleep, waitFor } from "./wait";
 
 export interface Timing {
   pollMs: number;
@@ -67,22 +68,6 @@ export interface ExecutorEnv {
   timing: Timing;
 }
 
-function sleep(env: ExecutorEnv, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    env.setTimeout(resolve, ms);
-  });
-}
-
-/** Poll `probe` until it returns something other than null, or null after `ms`. */
-async function waitFor<T>(env: ExecutorEnv, probe: () => T | null, ms: number): Promise<T | null> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const found = probe();
-    if (found !== null) return found;
-    if (Date.now() >= deadline) return null;
-    await sleep(env, env.timing.pollMs);
-  }
-}
 
 function onRoute(env: ExecutorEnv, route: string): boolean {
   const path = env.win.location.pathname;
