@@ -160,7 +160,6 @@ function failureOf(stepId: string, error: unknown): BackfillResult {
   return failedStep(stepId, "request_failed", status, retryAfter);
 }
 
-
 const TIMED_OUT = Symbol("timed out");
 
 /** Execute `step`: one store action, then its captured response; never throws. */

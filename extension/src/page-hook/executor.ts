@@ -68,7 +68,6 @@ export interface ExecutorEnv {
   timing: Timing;
 }
 
-
 function onRoute(env: ExecutorEnv, route: string): boolean {
   const path = env.win.location.pathname;
   return path === route || `${path}/` === route;
