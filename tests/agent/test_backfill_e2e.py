@@ -10,6 +10,7 @@ and build on each other's state.
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -129,6 +130,25 @@ async def brain_ids(stack: Stack) -> dict[str, set[str]]:
     return held
 
 
+async def dashboard_coverage(stack: Stack) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """The analytics banner's text, with REST's coverage just before and just after."""
+    page = await stack.context.new_page()
+    token = stack.gateway.token("analyst", stack.user)
+    before = await stack.coverage()
+    await page.goto(f"{stack.gateway.http}/?token={token}#/analytics")
+    text = page.get_by_test_id("coverage-text")
+    await text.wait_for(timeout=30_000)
+    await page.wait_for_function(
+        "() => /of chats|every chat/.test("
+        "document.querySelector('[data-testid=coverage-text]')?.textContent ?? '')",
+        timeout=30_000,
+    )
+    shown = await text.inner_text()
+    after = await stack.coverage()
+    await page.close()
+    return shown, before, after
+
+
 async def wait_for(check: Any, within_s: float, what: str) -> Any:
     deadline = time.monotonic() + within_s
     while True:
@@ -219,6 +239,11 @@ async def test_the_backfill_walks_everything_through_429s_and_a_browser_restart(
         assert held[chat_id] == expected[chat_id], chat_id
     assert cov["chatsComplete"] >= len(complete) - 1  # reports arrive every ~2 s
     assert not cov["whole"]
+    # The dashboard says the same as REST, mid-backfill: "Based on x% of chats (a of b)".
+    shown, before, after = await dashboard_coverage(stack)
+    a, b = (int(n.replace(",", "")) for n in re.findall(r"\((\S+) of (\S+)\)", shown)[0])
+    assert b == after["chatsKnown"] and before["chatsComplete"] <= a <= after["chatsComplete"]
+    assert "every chat" not in shown
 
     async def throttled_and_past() -> bool:
         stats = await stack.sim("GET", "/_sim/request_stats", window=1)
@@ -242,6 +267,8 @@ async def test_the_backfill_walks_everything_through_429s_and_a_browser_restart(
     assert held == expected
     assert final["chatsKnown"] == final["chatsComplete"] == CHATS
     assert final["chatListComplete"] is True and final["messagesCaptured"] == MESSAGES
+    shown, _, _ = await dashboard_coverage(stack)
+    assert "Based on every chat" in shown, shown
 
 
 async def test_the_rate_was_kept_and_no_page_was_fetched_twice_beyond_one(stack: Stack) -> None:
