@@ -2,14 +2,22 @@
 
 HS256 JWTs keyed by `OFCA_SECRET`. The same module is used by `ofca token create`, the gateway
 and any service that checks a token, so issuing and checking can never disagree.
+
+Key rotation: every token names its key in the `kid` header (a digest of the secret, never the
+secret). A checker holds the current secret and the previous ones still honoured
+(`OFCA_PREVIOUS_SECRETS`, or `secret.previous` in the data directory: `ofca token
+rotate-secret`), so a new secret signs new tokens while tokens signed before keep working until
+their key is retired or they expire: no one is logged out at once.
 """
 
+import hashlib
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 import jwt
 
@@ -41,6 +49,35 @@ def check_secret(secret: str) -> str:
     if len(secret) < MIN_SECRET_LEN or secret.lower() in _PLACEHOLDERS:
         raise ValueError(f"OFCA_SECRET must be a random string of at least {MIN_SECRET_LEN} chars")
     return secret
+
+
+def key_id(secret: str) -> str:
+    """The `kid` of tokens signed with `secret`: 16 hex digits of its SHA-256."""
+    return hashlib.sha256(secret.encode()).hexdigest()[:16]
+
+
+PREVIOUS_FILE = "secret.previous"
+
+
+def load_previous_secrets(data_dir: Path) -> list[str]:
+    """The retired secrets still honoured, one a line in `data_dir/secret.previous`."""
+    path = data_dir / PREVIOUS_FILE
+    if not path.exists():
+        return []
+    return [check_secret(line.strip()) for line in path.read_text().splitlines() if line.strip()]
+
+
+def rotate_secret(data_dir: Path, keep: int = 3) -> str:
+    """A new secret in `data_dir/secret`; the old one joins the honoured previous ones (the
+    newest `keep`). Returns the new secret's key id."""
+    current = load_or_create_secret(data_dir)
+    previous = [current, *load_previous_secrets(data_dir)][:keep]
+    fresh = secrets.token_urlsafe(48)
+    for name, text in ((PREVIOUS_FILE, "\n".join(previous)), ("secret", fresh)):
+        path = data_dir / name
+        path.touch(mode=0o600)
+        path.write_text(text + "\n")
+    return key_id(fresh)
 
 
 def load_or_create_secret(data_dir: Path) -> str:
@@ -76,25 +113,49 @@ def issue_token(
         "exp": now + ttl,
         "jti": uuid.uuid4().hex,
     }
-    return jwt.encode(claims, check_secret(secret), algorithm="HS256")
+    signing = check_secret(secret)
+    return jwt.encode(claims, signing, algorithm="HS256", headers={"kid": key_id(signing)})
 
 
-def verify_token(secret: str, token: str | None) -> Principal:
-    """The principal a token stands for; TokenError when it is missing, forged or expired."""
-    if not token:
-        raise TokenError("missing token")
+def _keys_for(token: str, secret: str, previous: Sequence[str]) -> list[str]:
+    """The secrets to check `token` with: the one its `kid` names, or (a token from before
+    key ids) each honoured one."""
     try:
-        claims = jwt.decode(
-            token,
-            secret,
-            algorithms=["HS256"],
-            issuer=ISSUER,
-            options={"require": ["exp", "iat", "iss", "role", "users", "jti"]},
-        )
-    except jwt.ExpiredSignatureError as exc:
-        raise TokenError("expired token") from exc
+        kid = jwt.get_unverified_header(token).get("kid")
     except jwt.PyJWTError as exc:
         raise TokenError("invalid token") from exc
+    keys = [secret, *previous]
+    if kid is None:
+        return keys
+    named = [k for k in keys if key_id(k) == kid]
+    if not named:
+        raise TokenError("token signed with a retired or unknown key")
+    return named
+
+
+def verify_token(secret: str, token: str | None, previous: Sequence[str] = ()) -> Principal:
+    """The principal a token stands for; TokenError when it is missing, forged or expired.
+
+    `previous`: retired secrets whose tokens are still honoured (key rotation)."""
+    if not token:
+        raise TokenError("missing token")
+    claims: dict[str, Any] | None = None
+    for key in _keys_for(token, secret, previous):
+        try:
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=["HS256"],
+                issuer=ISSUER,
+                options={"require": ["exp", "iat", "iss", "role", "users", "jti"]},
+            )
+            break
+        except jwt.ExpiredSignatureError as exc:
+            raise TokenError("expired token") from exc
+        except jwt.PyJWTError:
+            continue
+    if claims is None:
+        raise TokenError("invalid token")
     role, users = claims.get("role"), claims.get("users")
     if role not in ROLES or not isinstance(users, list) or not users:
         raise TokenError("invalid token claims")

@@ -9,7 +9,13 @@ from datetime import timedelta
 from importlib import import_module
 from pathlib import Path
 
-from contracts.tokens import check_secret, issue_token, load_or_create_secret
+from contracts.tokens import (
+    PREVIOUS_FILE,
+    check_secret,
+    issue_token,
+    load_or_create_secret,
+    rotate_secret,
+)
 
 SERVICES = ("gateway", "ingest", "graph", "enrichment", "command")
 DEMO_USER = "300000"
@@ -42,6 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--user", action="append", required=True, help="creator id (repeatable)")
     create.add_argument("--role", choices=("agent", "analyst"), required=True)
     create.add_argument("--ttl-days", type=float, default=30.0)
+    token_sub.add_parser(
+        "rotate-secret",
+        help="sign new tokens with a new secret; tokens signed before keep working",
+    )
 
     prov = sub.add_parser("provision", help="create or update streams and buckets")
     prov.add_argument(
@@ -65,7 +75,18 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
-    if args.command == "token":
+    if args.command == "token" and args.token_command == "rotate-secret":  # noqa: S105 - a verb
+        if os.environ.get("OFCA_SECRET"):
+            sys.exit(
+                "OFCA_SECRET is set: put its value in OFCA_PREVIOUS_SECRETS (comma-separated), "
+                "set a new OFCA_SECRET, and restart the gateways"
+            )
+        kid = rotate_secret(data_dir())
+        sys.stdout.write(
+            f"new signing key {kid}; restart the gateway (ofca up) to use it; tokens signed "
+            f"before keep working until they expire or {PREVIOUS_FILE} is deleted\n"
+        )
+    elif args.command == "token":
         ttl = timedelta(days=args.ttl_days)
         sys.stdout.write(issue_token(secret(), args.role, args.user, ttl) + "\n")
     elif args.command == "service":

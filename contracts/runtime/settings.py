@@ -19,6 +19,11 @@ class ServiceSettings(BaseSettings):
     )
     data_dir: Path = Field(default=Path(".ofca"), description="Secret, embedded NATS data.")
     secret: str | None = Field(default=None, description="Token signing key; else data_dir/secret.")
+    previous_secrets: str = Field(
+        default="",
+        description="Retired signing keys whose tokens are still honoured, comma-separated "
+        "(else data_dir/secret.previous when the secret comes from data_dir).",
+    )
     log_format: Literal["json", "console"] = "json"
     log_level: str = "INFO"
     health_host: str = "127.0.0.1"

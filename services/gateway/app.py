@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from contracts import VERSION
 from contracts.runtime.nats import connect
 from contracts.runtime.probes import add_probe_routes
-from contracts.tokens import check_secret, load_or_create_secret
+from contracts.tokens import check_secret, load_or_create_secret, load_previous_secrets
 from services.gateway import (
     agency_routes,
     command_routes,
@@ -34,7 +34,10 @@ REPO_DASHBOARD = Path(__file__).resolve().parents[2] / "bridge-ui" / "dist"
 
 def create_app(settings: GatewaySettings) -> FastAPI:
     secret = check_secret(settings.secret) if settings.secret else None
-    secret = secret or load_or_create_secret(settings.data_dir)
+    previous = [check_secret(s.strip()) for s in settings.previous_secrets.split(",") if s.strip()]
+    if secret is None:
+        secret = load_or_create_secret(settings.data_dir)
+        previous = previous or load_previous_secrets(settings.data_dir)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -52,6 +55,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         title="OFCA gateway", version=VERSION, lifespan=lifespan, docs_url=None, redoc_url=None
     )
     app.state.secret = secret
+    app.state.previous_secrets = previous
     app.include_router(routes.router)
     app.include_router(query_routes.router)
     app.include_router(ownership_routes.router)

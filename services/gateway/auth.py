@@ -20,7 +20,8 @@ def token_from(conn: Request | WebSocket) -> str | None:
 def authenticate(conn: Request | WebSocket) -> Principal:
     """The caller's principal; raises TokenError for a missing, forged or expired token."""
     secret: str = conn.app.state.secret
-    return verify_token(secret, token_from(conn))
+    previous: list[str] = conn.app.state.previous_secrets
+    return verify_token(secret, token_from(conn), previous)
 
 
 def rest_principal(request: Request) -> Principal:
