@@ -131,6 +131,9 @@ export class Syncer {
         const appended = this.deps.outbox.waitForAppend(creatorId);
         entry = await this.deps.outbox.first(creatorId);
         if (!entry) {
+          // A snapshot asked for while this loop was busy (its wake-up came before the
+          // waiter was registered) must not wait for the next append.
+          if (this.wanted) continue;
           await Promise.race([appended, conn.closed]);
           continue;
         }
