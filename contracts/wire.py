@@ -17,8 +17,10 @@ from contracts.models.capture import (
     SyncState,
 )
 from contracts.models.commands import (
+    CommandCheckPayload,
     CommandResultPayload,
     CommandStatusUpdate,
+    CommandVerdict,
     ReplySuggestion,
     SendCommandPayload,
     SendMessageCommand,
@@ -66,6 +68,14 @@ class CommandResultMessage(_Envelope):
     ref: Ref = None
 
 
+class CommandCheckMessage(_Envelope):
+    """Agent → Brain, before it executes a command: answered by `command_verdict`."""
+
+    type: Literal["command_check"]
+    payload: CommandCheckPayload
+    ref: Ref = None
+
+
 class SyncHelloMessage(_Envelope):
     """Agent → Brain, first after `connection_ack`; answered by `sync_state`."""
 
@@ -110,7 +120,8 @@ IncomingWssMessage = Annotated[
     | SyncHelloMessage
     | ChatUpdateMessage
     | CaptureStateMessage
-    | SendCommandMessage,
+    | SendCommandMessage
+    | CommandCheckMessage,
     Field(discriminator="type"),
 ]
 
@@ -149,6 +160,13 @@ class AnalyticsUpdateMessage(_Envelope):
 class CommandToExecuteMessage(_Envelope):
     type: Literal["command_to_execute"] = "command_to_execute"
     payload: SendMessageCommand
+
+
+class CommandVerdictMessage(_Envelope):
+    """Brain → Agent, the answer to `command_check`: execute only when `executable`."""
+
+    type: Literal["command_verdict"] = "command_verdict"
+    payload: CommandVerdict
 
 
 class IngestAckMessage(_Envelope):
@@ -194,7 +212,8 @@ OutgoingWssMessage = Annotated[
     | ReplySuggestionMessage
     | CommandStatusMessage
     | SyncStateMessage
-    | SyncRequestMessage,
+    | SyncRequestMessage
+    | CommandVerdictMessage,
     Field(discriminator="type"),
 ]
 
@@ -207,6 +226,7 @@ INCOMING: TypeAdapter[
     | ChatUpdateMessage
     | CaptureStateMessage
     | SendCommandMessage
+    | CommandCheckMessage
 ] = TypeAdapter(IncomingWssMessage)
 OUTGOING: TypeAdapter[
     ConnectionAckMessage
@@ -222,6 +242,7 @@ OUTGOING: TypeAdapter[
     | CommandStatusMessage
     | SyncStateMessage
     | SyncRequestMessage
+    | CommandVerdictMessage
 ] = TypeAdapter(OutgoingWssMessage)
 
 INCOMING_TYPES: frozenset[str] = frozenset(
@@ -234,5 +255,6 @@ INCOMING_TYPES: frozenset[str] = frozenset(
         "chat_update",
         "capture_state",
         "send_command",
+        "command_check",
     ]
 )

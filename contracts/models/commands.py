@@ -52,6 +52,47 @@ FINAL_STATES: frozenset[CommandState] = frozenset(
 )
 
 
+class CommandCheckPayload(WireModel):
+    """Agent → Brain `command_check`: may the Agent execute this command now?
+
+    Asked before every execution, whichever path brought the command (`via`: the socket's
+    `command_to_execute` or the dashboard's `execute_agent_command`); answered with
+    `command_verdict`. `installId` names the asking installation, so the Brain lets one Agent
+    execute a command and refuses every other (at most once across browsers).
+    """
+
+    command_id: str = Field(min_length=1, max_length=128)
+    via: Literal["socket", "bridge"] = "socket"
+    install_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{8,64}$")
+
+
+class CommandVerdict(WireModel):
+    """Brain → Agent `command_verdict`, the answer to `command_check`.
+
+    `executable` is true only for a command the Brain issued for this creator that is issued or
+    delivered, not expired, not final and not granted to another Agent; anything else, and a
+    Brain that cannot tell, is false with the `reason`. The Agent executes only on true.
+    """
+
+    command_id: str
+    executable: bool
+    reason: str = Field(default="", max_length=500)
+    state: CommandState | None = Field(
+        default=None, description="The command's state in the Brain, when it knows the command."
+    )
+
+
+class CommandCheck(WireModel):
+    """The gateway's question on `rpc.command.check.<user>` (answered with a `CommandVerdict`).
+
+    `holder` is who would execute: the Agent's `installId`, else its socket's connection id.
+    """
+
+    command_id: str = Field(min_length=1, max_length=128)
+    via: Literal["socket", "bridge"]
+    holder: str = Field(min_length=1, max_length=128)
+
+
 class CommandRequest(WireModel):
     """What the gateway records on `commands.<user>.request` when someone asks for a send.
 
@@ -77,10 +118,12 @@ class SendCommandPayload(WireModel):
 class CommandEvent(WireModel):
     """One step of a command's life, recorded by `command` on `commands.<user>.lifecycle`.
 
-    The stream of these is the audit log. Two steps are not states: `delivering` is written
-    before a delivery is tried (a restart that finds it without an outcome counts the command
-    as delivered and never tries again: at most once), and `returned` records a delivery that
-    found no Agent socket, after which the command is `issued` again.
+    The stream of these is the audit log. Three steps are not plain states: `delivering` is
+    written before a delivery is tried (a restart that finds it without an outcome counts the
+    command as delivered and never tries again: at most once), `returned` records a delivery
+    that found no Agent socket, after which the command is `issued` again, and `granted`
+    records the Agent installation (`granted_to`) whose `command_check` was answered
+    executable: the command is then `delivered` to it, and no other Agent may execute it.
     """
 
     command_id: str
@@ -88,11 +131,14 @@ class CommandEvent(WireModel):
     chat_id: str
     seq: int = Field(ge=1, description="The step's number in this command's life (1: requested).")
     state: CommandState
-    step: Literal["state", "delivering", "returned"] = "state"
+    step: Literal["state", "delivering", "returned", "granted"] = "state"
     at: datetime
     actor: str = Field(description="Who or what caused the step: an analyst, auto, agent, command.")
     detail: str = ""
     expires_at: datetime | None = None
+    granted_to: str | None = Field(
+        default=None, description="`granted`: the Agent installation allowed to execute it."
+    )
 
 
 class CommandAccepted(WireModel):

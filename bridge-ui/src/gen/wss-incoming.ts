@@ -12,7 +12,8 @@ export type IncomingWssMessage =
   | SyncHelloMessage
   | ChatUpdateMessage
   | CaptureStateMessage
-  | SendCommandMessage;
+  | SendCommandMessage
+  | CommandCheckMessage;
 export type BackfillState = "idle" | "running" | "paused" | "rate_limited" | "stopped" | "done";
 
 export interface CacheUpdateMessage {
@@ -216,4 +217,25 @@ export interface SendMessageCommand {
   price?: number | null;
   text: string;
   userId: number | string;
+}
+/**
+ * Agent → Brain, before it executes a command: answered by `command_verdict`.
+ */
+export interface CommandCheckMessage {
+  payload: CommandCheckPayload;
+  ref?: string | null;
+  type: "command_check";
+}
+/**
+ * Agent → Brain `command_check`: may the Agent execute this command now?
+ *
+ * Asked before every execution, whichever path brought the command (`via`: the socket's
+ * `command_to_execute` or the dashboard's `execute_agent_command`); answered with
+ * `command_verdict`. `installId` names the asking installation, so the Brain lets one Agent
+ * execute a command and refuses every other (at most once across browsers).
+ */
+export interface CommandCheckPayload {
+  commandId: string;
+  installId?: string | null;
+  via?: "socket" | "bridge";
 }

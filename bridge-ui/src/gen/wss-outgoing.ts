@@ -17,7 +17,8 @@ export type OutgoingWssMessage =
   | ReplySuggestionMessage
   | CommandStatusMessage
   | SyncStateMessage
-  | SyncRequestMessage;
+  | SyncRequestMessage
+  | CommandVerdictMessage;
 export type BrainState = "IDLE" | "PROCESSING_SNAPSHOT" | "REALTIME" | "DEGRADED";
 export type ErrorCode =
   | "invalid_json"
@@ -460,4 +461,27 @@ export interface SyncRequestMessage {
 export interface SyncRequest {
   reason: string;
   userId: string;
+}
+/**
+ * Brain → Agent, the answer to `command_check`: execute only when `executable`.
+ */
+export interface CommandVerdictMessage {
+  payload: CommandVerdict;
+  type?: "command_verdict";
+}
+/**
+ * Brain → Agent `command_verdict`, the answer to `command_check`.
+ *
+ * `executable` is true only for a command the Brain issued for this creator that is issued or
+ * delivered, not expired, not final and not granted to another Agent; anything else, and a
+ * Brain that cannot tell, is false with the `reason`. The Agent executes only on true.
+ */
+export interface CommandVerdict {
+  commandId: string;
+  executable: boolean;
+  reason?: string;
+  /**
+   * The command's state in the Brain, when it knows the command.
+   */
+  state?: CommandState | null;
 }

@@ -230,6 +230,7 @@ function changeFor(state: ChatState, frame: OutgoingWssMessage, now: number): Ch
     case "clear_local_data":
     case "sync_state":
     case "sync_request":
+    case "command_verdict":
     case undefined:
       return {};
     default:

@@ -8,7 +8,8 @@ export type IncomingWssMessage =
   | SyncHelloMessage
   | ChatUpdateMessage
   | CaptureStateMessage
-  | SendCommandMessage;
+  | SendCommandMessage
+  | CommandCheckMessage;
 export type Chats = {
   [k: string]: unknown | undefined;
 }[];
@@ -112,6 +113,11 @@ export type Userid = number | string;
 export type Draftid = string | null;
 export type Ref7 = string | null;
 export type Type7 = "send_command";
+export type Commandid2 = string;
+export type Installid2 = string | null;
+export type Via = "socket" | "bridge";
+export type Ref8 = string | null;
+export type Type8 = "command_check";
 
 export interface CacheUpdateMessage {
   payload: CacheUpdatePayload;
@@ -268,4 +274,25 @@ export interface SendMessageCommand {
   price?: Price;
   text: Text;
   userId: Userid;
+}
+/**
+ * Agent → Brain, before it executes a command: answered by `command_verdict`.
+ */
+export interface CommandCheckMessage {
+  payload: CommandCheckPayload;
+  ref?: Ref8;
+  type: Type8;
+}
+/**
+ * Agent → Brain `command_check`: may the Agent execute this command now?
+ *
+ * Asked before every execution, whichever path brought the command (`via`: the socket's
+ * `command_to_execute` or the dashboard's `execute_agent_command`); answered with
+ * `command_verdict`. `installId` names the asking installation, so the Brain lets one Agent
+ * execute a command and refuses every other (at most once across browsers).
+ */
+export interface CommandCheckPayload {
+  commandId: Commandid2;
+  installId?: Installid2;
+  via?: Via;
 }

@@ -13,7 +13,8 @@ export type OutgoingWssMessage =
   | ReplySuggestionMessage
   | CommandStatusMessage
   | SyncStateMessage
-  | SyncRequestMessage;
+  | SyncRequestMessage
+  | CommandVerdictMessage;
 export type Connectionid = string;
 export type Keepaliveintervals = number;
 /**
@@ -274,6 +275,10 @@ export type Type11 = "sync_state";
 export type Reason1 = string;
 export type Userid7 = string;
 export type Type12 = "sync_request";
+export type Commandid2 = string;
+export type Executable = boolean;
+export type Reason2 = string;
+export type Type13 = "command_verdict";
 
 export interface ConnectionAckMessage {
   payload: ConnectionInfo;
@@ -614,4 +619,27 @@ export interface SyncRequestMessage {
 export interface SyncRequest {
   reason: Reason1;
   userId: Userid7;
+}
+/**
+ * Brain → Agent, the answer to `command_check`: execute only when `executable`.
+ */
+export interface CommandVerdictMessage {
+  payload: CommandVerdict;
+  type?: Type13;
+}
+/**
+ * Brain → Agent `command_verdict`, the answer to `command_check`.
+ *
+ * `executable` is true only for a command the Brain issued for this creator that is issued or
+ * delivered, not expired, not final and not granted to another Agent; anything else, and a
+ * Brain that cannot tell, is false with the `reason`. The Agent executes only on true.
+ */
+export interface CommandVerdict {
+  commandId: Commandid2;
+  executable: Executable;
+  reason?: Reason2;
+  /**
+   * The command's state in the Brain, when it knows the command.
+   */
+  state?: CommandState | null;
 }

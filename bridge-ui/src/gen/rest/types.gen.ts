@@ -244,10 +244,12 @@ export type CommandAccepted = {
  *
  * One step of a command's life, recorded by `command` on `commands.<user>.lifecycle`.
  *
- * The stream of these is the audit log. Two steps are not states: `delivering` is written
- * before a delivery is tried (a restart that finds it without an outcome counts the command
- * as delivered and never tries again: at most once), and `returned` records a delivery that
- * found no Agent socket, after which the command is `issued` again.
+ * The stream of these is the audit log. Three steps are not plain states: `delivering` is
+ * written before a delivery is tried (a restart that finds it without an outcome counts the
+ * command as delivered and never tries again: at most once), `returned` records a delivery
+ * that found no Agent socket, after which the command is `issued` again, and `granted`
+ * records the Agent installation (`granted_to`) whose `command_check` was answered
+ * executable: the command is then `delivered` to it, and no other Agent may execute it.
  */
 export type CommandEvent = {
     /**
@@ -277,6 +279,12 @@ export type CommandEvent = {
      */
     expiresAt?: string | null;
     /**
+     * Grantedto
+     *
+     * `granted`: the Agent installation allowed to execute it.
+     */
+    grantedTo?: string | null;
+    /**
      * Seq
      *
      * The step's number in this command's life (1: requested).
@@ -286,7 +294,7 @@ export type CommandEvent = {
     /**
      * Step
      */
-    step?: 'state' | 'delivering' | 'returned';
+    step?: 'state' | 'delivering' | 'returned' | 'granted';
     /**
      * Userid
      */
