@@ -116,7 +116,10 @@ def main(argv: list[str] | None = None) -> None:
 
         async def run_replay() -> list[str]:
             nc = await connect(
-                os.environ.get("OFCA_NATS_URL", "nats://127.0.0.1:4222"), "ofca-replay"
+                os.environ.get("OFCA_NATS_URL", "nats://127.0.0.1:4222"),
+                "ofca-replay",
+                user=os.environ.get("OFCA_NATS_USER"),
+                password=os.environ.get("OFCA_NATS_PASSWORD"),
             )
             try:
                 return await replay(nc, args.service)

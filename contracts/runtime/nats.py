@@ -3,6 +3,7 @@
 import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import nats
 import structlog
@@ -11,6 +12,7 @@ from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
+from contracts.nats_users import inbox_prefix
 from contracts.streams import STREAMS
 
 # What a reconnecting client or a JetStream node failing over raises: worth waiting out.
@@ -43,16 +45,30 @@ async def retried(op: Callable[[], Awaitable[T]], what: str, attempts: int = RET
     return await op()
 
 
-async def connect(url: str, name: str, *, within_s: float = 10.0) -> Client:
+async def connect(
+    url: str,
+    name: str,
+    *,
+    within_s: float = 10.0,
+    user: str | None = None,
+    password: str | None = None,
+) -> Client:
     """Connect (with reconnects for the life of the process) or raise within `within_s` seconds.
 
-    nats-py retries a dead first connection forever unless bounded, hence the `wait_for`.
+    nats-py retries a dead first connection forever unless bounded, hence the `wait_for`. The
+    NATS user comes from `user`/`password` (`OFCA_NATS_USER`, `OFCA_NATS_PASSWORD`) or the URL.
     """
     servers = [u.strip() for u in url.split(",") if u.strip()]
+    user = user or (urlsplit(servers[0]).username if servers else None)
+    credentials = {"user": user, "password": password} if password else {}
     return await asyncio.wait_for(
         nats.connect(
             servers=servers,
             name=name,
+            # Replies to this user's own prefix: with NATS users (contracts/nats_users.py) it
+            # may read only those, never another service's answers.
+            inbox_prefix=inbox_prefix(user),
+            **credentials,
             max_reconnect_attempts=-1,
             reconnect_time_wait=0.5,
             connect_timeout=2,

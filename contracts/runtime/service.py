@@ -28,7 +28,12 @@ async def run_service(name: str, settings: ServiceSettings, body: Body = _wait_f
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    nc = await connect(settings.nats_url, name=f"{name}{settings.instance}")
+    nc = await connect(
+        settings.nats_url,
+        name=f"{name}{settings.instance}",
+        user=settings.nats_user,
+        password=settings.nats_password,
+    )
     js = nc.jetstream()
 
     async def readiness() -> list[str]:

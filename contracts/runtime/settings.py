@@ -17,6 +17,11 @@ class ServiceSettings(BaseSettings):
     nats_url: str = Field(
         default="nats://127.0.0.1:4222", description="NATS server(s), comma-separated."
     )
+    nats_user: str | None = Field(
+        default=None,
+        description="This service's NATS user (contracts/nats_users.py); or in the URL.",
+    )
+    nats_password: str | None = Field(default=None, description="That user's password.")
     data_dir: Path = Field(default=Path(".ofca"), description="Secret, embedded NATS data.")
     secret: str | None = Field(default=None, description="Token signing key; else data_dir/secret.")
     previous_secrets: str = Field(

@@ -41,7 +41,12 @@ def create_app(settings: GatewaySettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        nc = await connect(settings.nats_url, name=f"gateway{settings.instance}")
+        nc = await connect(
+            settings.nats_url,
+            name=f"gateway{settings.instance}",
+            user=settings.nats_user,
+            password=settings.nats_password,
+        )
         app.state.runtime = GatewayRuntime(settings, secret, nc)
         log.info("gateway_ready", max_frame_bytes=app.state.runtime.max_frame_bytes)
         try:

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from contracts.nats_users import USERS
 from tests.deploy.compose_files import CONFIG_DOC, SECRETISH
 from tests.deploy.k8s_files import (
     KUSTOMIZATIONS,
@@ -22,7 +23,12 @@ from tests.deploy.k8s_files import (
 from tests.deploy.kustomize import pod_spec
 
 SECRET_USERS = {"gateway"}  # only the gateway signs and checks tokens
-NATS_ENV = {"POD_NAME", "GOMEMLIMIT", "NATS_ENCRYPTION_KEY"}  # the NATS container's own
+NATS_ENV = {  # the NATS container's own
+    "POD_NAME",
+    "GOMEMLIMIT",
+    "NATS_ENCRYPTION_KEY",
+    *(user.env_password for user in USERS),
+}
 
 
 @pytest.mark.parametrize("which", KUSTOMIZATIONS)

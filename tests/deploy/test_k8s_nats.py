@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from contracts.nats_users import SERVICE_USERS, USERS, authorization_block
 from ofca.natsd import EmbeddedNats, NatsServerError, free_port, nats_server_binary
 from tests.deploy.compose_files import service as compose_service
 from tests.deploy.k8s_files import ROOT, container_env, containers, find, port_number
@@ -48,6 +49,10 @@ def block(name: str) -> str:
     return match[1]
 
 
+# The nats pods' Secrets: the store key and a password per NATS user.
+SECRETS_ENV = {"NATS_ENCRYPTION_KEY": "k" * 64, **{u.env_password: f"pw-{u.name}" for u in USERS}}
+
+
 def binary() -> str:
     try:
         return nats_server_binary()
@@ -58,7 +63,7 @@ def binary() -> str:
 def test_config_is_accepted_by_nats_server(tmp_path: Path) -> None:
     conf = tmp_path / "nats.conf"
     conf.write_text(config_text())
-    env = {**os.environ, "POD_NAME": "nats-0", "NATS_ENCRYPTION_KEY": "k" * 64}
+    env = {**os.environ, "POD_NAME": "nats-0", **SECRETS_ENV}
     result = subprocess.run(
         [binary(), "--config", str(conf), "-t"],
         capture_output=True,
@@ -185,7 +190,7 @@ def cluster(tmp_path: Path) -> Iterator[list[tuple[int, int]]]:
         processes.append(
             subprocess.Popen(
                 argv,
-                env={**os.environ, "POD_NAME": f"nats-{i}", "NATS_ENCRYPTION_KEY": "k" * 64},
+                env={**os.environ, "POD_NAME": f"nats-{i}", **SECRETS_ENV},
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
@@ -215,7 +220,12 @@ def test_the_cluster_forms_and_provision_creates_r3_streams(cluster: list[tuple[
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env={**os.environ, "OFCA_NATS_URL": f"nats://127.0.0.1:{cluster[0][0]}"},
+        env={
+            **os.environ,
+            "OFCA_NATS_URL": f"nats://127.0.0.1:{cluster[0][0]}",
+            "OFCA_NATS_USER": "admin",  # as the Job's env says (Secret ofca-nats-users)
+            "OFCA_NATS_PASSWORD": SECRETS_ENV["NATS_PASSWORD_ADMIN"],
+        },
         timeout=60,
         check=False,
     )
@@ -235,3 +245,20 @@ def test_the_store_is_encrypted_with_the_key_of_a_secret() -> None:
     assert container_env("base", NATS, CONTAINER)["NATS_ENCRYPTION_KEY"] == {
         "secretKeyRef": {"name": "ofca-nats-key", "key": "key"}
     }
+
+
+def test_every_service_connects_as_its_own_nats_user() -> None:
+    assert authorization_block() in config_text(), "the users differ from contracts/nats_users.py"
+    workloads = [("Deployment", "gateway")]
+    workloads += [("StatefulSet", u.name) for u in SERVICE_USERS if u.name != "gateway"]
+    for kind, name in [*workloads, ("Job", "provision")]:
+        obj = find("base", kind, name)
+        env = container_env("base", obj, containers(obj)[0])
+        assert env["OFCA_NATS_USER"] == ("admin" if name == "provision" else name), name
+        assert env["OFCA_NATS_PASSWORD"] == {
+            "secretKeyRef": {"name": "ofca-nats-users", "key": env["OFCA_NATS_USER"]}
+        }
+    for user in USERS:
+        assert container_env("base", NATS, CONTAINER)[user.env_password] == {
+            "secretKeyRef": {"name": "ofca-nats-users", "key": user.name}
+        }

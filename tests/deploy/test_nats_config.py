@@ -12,11 +12,19 @@ from pathlib import Path
 
 import pytest
 
+from contracts.nats_users import SERVICE_USERS, USERS, authorization_block
 from ofca.natsd import EmbeddedNats, NatsServerError, free_port, nats_server_binary
 from tests.deploy.compose_files import (
     COMPOSE_DATA,
     service,
 )
+
+# What the nats container's environment holds: the store key and a password per user.
+SERVER_ENV = {
+    **os.environ,
+    "NATS_ENCRYPTION_KEY": "k" * 64,
+    **{user.env_password: f"pw-{user.name}" for user in USERS},
+}
 
 
 def nats_command() -> list[str]:
@@ -93,7 +101,7 @@ def test_nats_command_is_accepted_by_nats_server(tmp_path: Path) -> None:
         text=True,
         timeout=20,
         check=False,
-        env={**os.environ, "NATS_ENCRYPTION_KEY": "k" * 64},
+        env=SERVER_ENV,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
@@ -137,7 +145,7 @@ def test_nats_healthcheck_passes_on_the_server_compose_runs(tmp_path: Path) -> N
     url = healthcheck_url().replace(f":{monitor}/", f":{port}/")
     process = subprocess.Popen(
         [binary, *argv, "-a", "127.0.0.1", "-p", str(free_port())],
-        env={**os.environ, "NATS_ENCRYPTION_KEY": "k" * 64},
+        env=SERVER_ENV,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -163,3 +171,17 @@ def test_the_store_is_encrypted_at_rest_with_a_key_from_the_environment() -> Non
     assert re.search(r"key:\s*\$NATS_ENCRYPTION_KEY", content), "the key must not be inline"
     env = service("nats").get("environment") or {}
     assert str(env.get("NATS_ENCRYPTION_KEY", "")).startswith("${OFCA_NATS_KEY:?"), env
+
+
+def test_every_service_connects_as_its_own_nats_user_with_least_privilege() -> None:
+    _, content = nats_config_text()
+    assert authorization_block() in content, "compose's users differ from contracts/nats_users.py"
+    server_env = service("nats").get("environment") or {}
+    for user in USERS:
+        assert str(server_env[user.env_password]).startswith("${OFCA_NATS_PASSWORD_"), user.name
+    for user in SERVICE_USERS:
+        env = service(user.name).get("environment") or {}
+        assert env["OFCA_NATS_USER"] == user.name
+        assert env["OFCA_NATS_PASSWORD"] == server_env[user.env_password]
+    provision = service("provision").get("environment") or {}
+    assert provision["OFCA_NATS_USER"] == "admin"
