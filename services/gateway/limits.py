@@ -33,10 +33,10 @@ class TokenBucket:
         self.tokens = min(self.burst, self.tokens + (now - self._stamp) * self.rate)
         self._stamp = now
 
-    def take(self) -> bool:
+    def take(self, amount: float = 1) -> bool:
         self._refill()
-        if self.tokens >= 1:
-            self.tokens -= 1
+        if self.tokens >= amount:
+            self.tokens -= amount
             return True
         return False
 
@@ -44,9 +44,10 @@ class TokenBucket:
         self._refill()
         return (self.burst - self.tokens) / self.rate
 
-    def retry_after(self) -> float:
-        """Seconds until one frame may pass."""
-        return max(0.0, (1 - self.tokens) / self.rate)
+    def retry_after(self, amount: float = 1) -> float:
+        """Seconds until `amount` (one frame, or a frame's bytes) may pass."""
+        self._refill()
+        return max(0.0, (min(amount, self.burst) - self.tokens) / self.rate)
 
 
 class Admission(Enum):
@@ -60,6 +61,8 @@ class _TokenState:
     sockets: int = 0
     frames: TokenBucket | None = None
     refused: TokenBucket | None = None
+    bytes: TokenBucket | None = None
+    waiting_for: float = 0.0  # the bytes of the last frame refused for its size
     forget: asyncio.TimerHandle | None = field(default=None, repr=False)
 
 
@@ -70,10 +73,15 @@ class TokenLimits:
         frames_per_second: float,
         frame_burst: int,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        bytes_per_second: float = 0,
+        byte_burst: int = 0,
     ) -> None:
         self.sockets_per_token = sockets_per_token
         self.frames_per_second = frames_per_second
         self.frame_burst = max(1, frame_burst)
+        self.bytes_per_second = bytes_per_second
+        self.byte_burst = max(1, byte_burst)
         self._clock = clock
         self._tokens: dict[str, _TokenState] = {}
 
@@ -95,10 +103,8 @@ class TokenLimits:
         state.sockets = max(0, state.sockets - 1)
         if state.sockets:
             return
-        wait = max(
-            (b.seconds_to_full() for b in (state.frames, state.refused) if b is not None),
-            default=0.0,
-        )
+        buckets = (state.frames, state.refused, state.bytes)
+        wait = max((b.seconds_to_full() for b in buckets if b is not None), default=0.0)
         if wait <= 0:
             del self._tokens[token_id]
             return
@@ -109,23 +115,32 @@ class TokenLimits:
         if state is not None and state.sockets == 0:
             del self._tokens[token_id]
 
-    def admit(self, token_id: str) -> Admission:
-        """Whether one more frame of `token_id` may be handled."""
-        if self.frames_per_second <= 0:
+    def admit(self, token_id: str, size: int = 0) -> Admission:
+        """Whether one more frame of `token_id`, of `size` bytes, may be handled."""
+        if self.frames_per_second <= 0 and self.bytes_per_second <= 0:
             return Admission.ACCEPT
         state = self._tokens.setdefault(token_id, _TokenState())
-        if state.frames is None or state.refused is None:
-            state.frames = TokenBucket(self.frames_per_second, self.frame_burst, self._clock)
-            state.refused = TokenBucket(self.frames_per_second, self.frame_burst, self._clock)
-        if state.frames.take():
+        if state.refused is None:
+            rate = self.frames_per_second if self.frames_per_second > 0 else 1_000_000.0
+            state.refused = TokenBucket(rate, self.frame_burst, self._clock)
+            if self.frames_per_second > 0:
+                state.frames = TokenBucket(self.frames_per_second, self.frame_burst, self._clock)
+            if self.bytes_per_second > 0:
+                state.bytes = TokenBucket(self.bytes_per_second, self.byte_burst, self._clock)
+        sized = state.bytes is None or state.bytes.take(size)
+        state.waiting_for = 0.0 if sized else float(size)
+        if sized and (state.frames is None or state.frames.take()):
             return Admission.ACCEPT
         return Admission.LIMITED if state.refused.take() else Admission.FLOODING
 
     def retry_after(self, token_id: str) -> float:
         state = self._tokens.get(token_id)
-        if state is None or state.frames is None:
+        if state is None:
             return 0.0
-        return state.frames.retry_after()
+        waits = [state.frames.retry_after()] if state.frames is not None else []
+        if state.bytes is not None and state.waiting_for:
+            waits.append(state.bytes.retry_after(state.waiting_for))
+        return max(waits, default=0.0)
 
     def tracked(self) -> int:
         """Tokens with open sockets or buckets still refilling (for tests and metrics)."""

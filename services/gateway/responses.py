@@ -36,8 +36,12 @@ UNAVAILABLE: Responses = {
 
 BAD_BODY: Responses = {400: _error("The request body is not JSON.")}
 
+TOO_LARGE: Responses = {
+    413: _error("The answer (or the request body) is too large: ask for less, or page it.")
+}
+
 # Every route under /api/v1/users/{user_id} and the agency view.
-CREATOR_ROUTE: Responses = UNAUTHORIZED | FORBIDDEN | NOT_FOUND | UNAVAILABLE
+CREATOR_ROUTE: Responses = UNAUTHORIZED | FORBIDDEN | NOT_FOUND | UNAVAILABLE | TOO_LARGE
 
 CSV: Responses = {
     200: {

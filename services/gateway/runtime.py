@@ -37,7 +37,11 @@ class GatewayRuntime:
         self.js: JetStreamContext = nc.jetstream()
         self.sessions: set[SocketSession] = set()
         self.limits = TokenLimits(
-            settings.sockets_per_token, settings.frames_per_second, settings.frame_burst
+            settings.sockets_per_token,
+            settings.frames_per_second,
+            settings.frame_burst,
+            bytes_per_second=settings.bytes_per_second,
+            byte_burst=settings.byte_burst,
         )
         self.rest_limits = RequestLimits(settings.rest_per_second, settings.rest_burst)
         self.publish_timeout = 5.0

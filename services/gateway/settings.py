@@ -19,6 +19,18 @@ class GatewaySettings(ServiceSettings):
         default=16 * MIB,
         description="Frames above this are refused by the WebSocket layer (close 1009).",
     )
+    max_delta_bytes: int = Field(
+        default=256 * 1024,
+        description="Largest `new_raw_message` (one message object: a few KB in real traffic) "
+        "and `command_result`; `chat_update` and `capture_state` may be 4x this. Larger ones "
+        "get `frame_too_large`.",
+    )
+    bytes_per_second: float = Field(
+        default=128 * MIB,
+        description="Bytes per second one token may send over its sockets on this gateway "
+        "(beyond the burst: `rate_limited`). 0: no limit.",
+    )
+    byte_burst: int = Field(default=1024 * MIB, description="Bytes a token may send at once.")
     socket_queue: int = Field(default=1000, description="Outgoing frames buffered per socket.")
     frames_per_second: float = Field(
         default=200,

@@ -14,6 +14,7 @@ from contracts.wire import ConnectionAckMessage, SystemErrorMessage, SystemStatu
 from services.gateway.agent_frames import AgentFrameHandler
 from services.gateway.auth import authenticate
 from services.gateway.bridge_frames import BridgeFrameHandler
+from services.gateway.frame_sizes import too_large
 from services.gateway.frames import parse_frame, peek_ref
 from services.gateway.limits import Admission
 from services.gateway.metrics import AUTH_REFUSED, FRAME_ERRORS, FRAMES_IN, SOCKETS
@@ -164,7 +165,7 @@ async def _receive_loop(
             return
         text, data = message.get("text"), message.get("bytes")
         raw = text.encode() if text is not None else (data or b"")
-        admission = rt.limits.admit(principal.token_id)
+        admission = rt.limits.admit(principal.token_id, len(raw))
         if admission is not Admission.ACCEPT:
             _rate_limited(rt, session, principal, raw)
             if admission is Admission.FLOODING:
@@ -173,6 +174,8 @@ async def _receive_loop(
                 return
             continue
         frame = parse_frame(raw, session.role, rt.max_frame_bytes, utf8=text is not None)
+        if not isinstance(frame, WssError):
+            frame = too_large(frame, len(raw), rt.settings) or frame
         if isinstance(frame, WssError):
             FRAME_ERRORS.labels(role=session.role, code=frame.code.value).inc()
             session.send_model(SystemErrorMessage(payload=frame))

@@ -46,6 +46,8 @@ MAX_IN_FLIGHT = 64  # requests served at once; beyond it a request waits its tur
 # Queries whose work grows with the creator's history: one at a time per creator, so a
 # flood from one creator's analysts queues behind itself, not in front of other creators.
 HEAVY_OPS = frozenset({"analytics", "export_file", "export"})
+PAGED_OPS = frozenset({"chats", "messages"})  # `limit` pages them: a smaller page still answers
+MAX_REPLY_BYTES = 8 * 1024 * 1024 - 64 * 1024  # below NATS's max payload (`ofca up`: 8 MiB)
 
 
 def first_message_ms(state: CreatorState | None) -> int | None:
@@ -83,6 +85,7 @@ class Queries:
         self._in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
         self._heavy: dict[str, tuple[asyncio.Lock, int]] = {}  # per creator: lock, users
         self._tasks: set[asyncio.Task[None]] = set()
+        self.max_reply_bytes = MAX_REPLY_BYTES  # the service sets it from the connection
 
     async def handle(self, msg: Msg) -> None:
         """The subscription's callback: serve each request in a task of its own, so a slow
@@ -136,7 +139,27 @@ class Queries:
             reply = await self.export_file(user_id, params)
         else:
             reply = await self._answer(op, user_id, params)
-        await msg.respond(reply.model_dump_json(by_alias=True).encode())
+        await msg.respond(await self._fitting(reply, op, user_id, params))
+
+    async def _fitting(
+        self, reply: QueryReply, op: str, user_id: str, params: dict[str, Any]
+    ) -> bytes:
+        """The reply's bytes, below NATS's max payload: a page too large to send is asked
+        again with half its `limit` (the client follows `nextOffset`/`nextCursor` for the
+        rest); anything else that large is refused with 413 instead of never arriving."""
+        body = reply.model_dump_json(by_alias=True).encode()
+        limit = int_param(params, "limit", 50, 1, MAX_CHATS_PAGE) if op in PAGED_OPS else 0
+        while len(body) > self.max_reply_bytes and limit > 1:
+            limit //= 2
+            reply = await self._answer(op, user_id, {**params, "limit": limit})
+            body = reply.model_dump_json(by_alias=True).encode()
+        if len(body) > self.max_reply_bytes:
+            QUERIES.labels(op=op, outcome="413").inc()
+            refusal = QueryReply(
+                ok=False, status=413, error=f"the {op} answer is too large to send; ask less"
+            )
+            body = refusal.model_dump_json(by_alias=True).encode()
+        return body
 
     async def _answer(self, op: str, user_id: str, params: dict[str, Any]) -> QueryReply:
         handler = self.ops.get(op)

@@ -45,6 +45,7 @@ class GraphService:
         self.projection = Projection(partitions)
         self.cache = NodeCache()
         self.queries = Queries(self.projection, self.cache, settings)
+        self.queries.max_reply_bytes = nc.max_payload - 64 * 1024
         self.dirty_analytics: set[str] = set()
         self.live: set[int] = set()
         self.store: ObjectStore | None = None

@@ -26,6 +26,9 @@ from services.ingest.text import html_to_text, timestamp_ms
 
 # No OnlyFans price or tip comes near this; a larger one is a broken record, not money.
 MAX_PRICE = 1_000_000.0
+# OnlyFans messages are a few thousand characters at most; a longer text is cut here so one
+# record cannot make every projection hold megabytes (the rest of the message is kept).
+MAX_TEXT_CHARS = 20_000
 
 
 class RecordError(Exception):
@@ -78,7 +81,7 @@ def message_events(
     media = msg.media or ()
     media_count = len(media) if msg.media_count is None else msg.media_count
     is_ppv = direction == "out" and price > 0.0 and not is_free and not is_tip
-    text_html = msg.text or ""
+    text_html = (msg.text or "")[:MAX_TEXT_CHARS]
     message_id = msg.id
 
     # By position: this runs once per message and keywords cost ~5x more (field order as in

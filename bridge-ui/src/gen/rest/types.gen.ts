@@ -1306,6 +1306,10 @@ export type AgencyGraphApiV1AgencyGraphGetErrors = {
      */
     404: ErrorBody;
     /**
+     * The answer (or the request body) is too large: ask for less, or page it.
+     */
+    413: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1359,6 +1363,10 @@ export type AgencyInsightsApiV1AgencyInsightsGetErrors = {
      * No such chat, fan or command, or no data for the creator.
      */
     404: ErrorBody;
+    /**
+     * The answer (or the request body) is too large: ask for less, or page it.
+     */
+    413: ErrorBody;
     /**
      * Validation Error
      */
@@ -1453,6 +1461,10 @@ export type AnalyticsApiV1UsersUserIdAnalyticsGetErrors = {
      */
     404: ErrorBody;
     /**
+     * The answer (or the request body) is too large: ask for less, or page it.
+     */
+    413: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1524,6 +1536,10 @@ export type ChatsApiV1UsersUserIdChatsGetErrors = {
      */
     404: ErrorBody;
     /**
+     * The answer (or the request body) is too large: ask for less, or page it.
+     */
+    413: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1586,6 +1602,10 @@ export type MessagesApiV1UsersUserIdChatsChatIdMessagesGetErrors = {
      * No such chat, fan or command, or no data for the creator.
      */
     404: ErrorBody;
+    /**
+     * The answer (or the request body) is too large: ask for less, or page it.
+     */
+    413: ErrorBody;
     /**
      * Validation Error
      */
@@ -1654,6 +1674,10 @@ export type ListCommandsApiV1UsersUserIdCommandsGetErrors = {
      */
     404: ErrorBody;
     /**
+     * The answer (or the request body) is too large: ask for less, or page it.
+     */
+    413: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1713,6 +1737,10 @@ export type PostCommandApiV1UsersUserIdCommandsPostErrors = {
      */
     404: ErrorBody;
     /**
+     * The answer (or the request body) is too large: ask for less, or page it.
+     */
+    413: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1762,6 +1790,10 @@ export type AuditCsvApiV1UsersUserIdCommandsAuditCsvGetErrors = {
      * No such chat, fan or command, or no data for the creator.
      */
     404: ErrorBody;
+    /**
+     * The answer (or the request body) is too large: ask for less, or page it.
+     */
+    413: ErrorBody;
     /**
      * Validation Error
      */
@@ -1817,6 +1849,10 @@ export type GetCommandApiV1UsersUserIdCommandsCommandIdGetErrors = {
      */
     404: ErrorBody;
     /**
+     * The answer (or the request body) is too large: ask for less, or page it.
+     */
+    413: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1866,6 +1902,10 @@ export type CoverageApiV1UsersUserIdCoverageGetErrors = {
      * No such chat, fan or command, or no data for the creator.
      */
     404: ErrorBody;
+    /**
+     * The answer (or the request body) is too large: ask for less, or page it.
+     */
+    413: ErrorBody;
     /**
      * Validation Error
      */
@@ -1924,6 +1964,10 @@ export type DeleteDataApiV1UsersUserIdDataDeleteErrors = {
      */
     404: ErrorBody;
     /**
+     * The answer (or the request body) is too large: ask for less, or page it.
+     */
+    413: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1978,6 +2022,10 @@ export type DraftsApiV1UsersUserIdDraftsGetErrors = {
      * No such chat, fan or command, or no data for the creator.
      */
     404: ErrorBody;
+    /**
+     * The answer (or the request body) is too large: ask for less, or page it.
+     */
+    413: ErrorBody;
     /**
      * Validation Error
      */
@@ -2040,6 +2088,10 @@ export type ExportApiV1UsersUserIdExportGetErrors = {
      */
     404: ErrorBody;
     /**
+     * The answer (or the request body) is too large: ask for less, or page it.
+     */
+    413: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -2091,6 +2143,10 @@ export type ExportConversationsApiV1UsersUserIdExportConversationsCsvGetErrors =
      * No such chat, fan or command, or no data for the creator.
      */
     404: ErrorBody;
+    /**
+     * The answer (or the request body) is too large: ask for less, or page it.
+     */
+    413: ErrorBody;
     /**
      * Validation Error
      */
@@ -2145,6 +2201,10 @@ export type FanApiV1UsersUserIdFansChatIdGetErrors = {
      * No such chat, fan or command, or no data for the creator.
      */
     404: ErrorBody;
+    /**
+     * The answer (or the request body) is too large: ask for less, or page it.
+     */
+    413: ErrorBody;
     /**
      * Validation Error
      */
@@ -2217,6 +2277,10 @@ export type GraphApiV1UsersUserIdGraphGetErrors = {
      */
     404: ErrorBody;
     /**
+     * The answer (or the request body) is too large: ask for less, or page it.
+     */
+    413: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -2272,6 +2336,10 @@ export type GraphInsightsApiV1UsersUserIdGraphInsightsGetErrors = {
      */
     404: ErrorBody;
     /**
+     * The answer (or the request body) is too large: ask for less, or page it.
+     */
+    413: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -2321,6 +2389,10 @@ export type GetSettingsApiV1UsersUserIdSettingsGetErrors = {
      * No such chat, fan or command, or no data for the creator.
      */
     404: ErrorBody;
+    /**
+     * The answer (or the request body) is too large: ask for less, or page it.
+     */
+    413: ErrorBody;
     /**
      * Validation Error
      */
@@ -2376,6 +2448,10 @@ export type PutSettingsApiV1UsersUserIdSettingsPutErrors = {
      */
     404: ErrorBody;
     /**
+     * The answer (or the request body) is too large: ask for less, or page it.
+     */
+    413: ErrorBody;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -2425,6 +2501,10 @@ export type CreatorStatusApiV1UsersUserIdStatusGetErrors = {
      * No such chat, fan or command, or no data for the creator.
      */
     404: ErrorBody;
+    /**
+     * The answer (or the request body) is too large: ask for less, or page it.
+     */
+    413: ErrorBody;
     /**
      * Validation Error
      */
