@@ -124,6 +124,33 @@ class AgentClient:
                 if reply.get("type") == "system_error":
                     raise ConnectionError(f"sync_hello refused: {reply['payload']}")
 
+    async def check(
+        self,
+        command_id: str,
+        install_id: str | None = None,
+        via: str = "socket",
+        within_s: float = 30.0,
+    ) -> JsonObj:
+        """Ask the Brain whether `command_id` may be executed now (`command_check`); returns
+        the `command_verdict` payload. The Agent executes only when `executable` is true."""
+        payload: JsonObj = {"commandId": command_id, "via": via}
+        if install_id is not None:
+            payload["installId"] = install_id
+        ref = f"chk:{command_id}"
+        frame = {"type": "command_check", "ref": ref, "payload": payload}
+        await self.ws.send(_encoder.encode(frame).decode())
+        async with asyncio.timeout(within_s):
+            while True:
+                reply = json.loads(await self.ws.recv())
+                kind, body = reply.get("type"), reply.get("payload") or {}
+                if kind == "command_verdict" and body.get("commandId") == command_id:
+                    return dict(body)
+                if kind == "system_error" and body.get("ref") == ref:
+                    reason = f"refused: {body.get('code')}"
+                    return {"commandId": command_id, "executable": False, "reason": reason}
+                if kind == "command_to_execute":
+                    self.commands.append(dict(body))
+
     async def send_snapshot(
         self,
         chats: Sequence[JsonObj],

@@ -22,6 +22,7 @@ from tools.ofsim import Inbox, creator_message, fan_message, generate_inbox, ite
 from tools.ofsim.agent_view import stored_chats
 
 KEEPALIVE_S = 20.0
+DEMO_INSTALL_ID = "demo-agent-installation"
 FanMessageKind = Literal["text", "tip", "purchase_request"]
 LIVE_KINDS: list[FanMessageKind] = ["text", "tip", "purchase_request"]
 log = structlog.get_logger()
@@ -71,10 +72,15 @@ async def wait_executing(
 async def execute(
     client: AgentClient, inbox: Inbox, executed: set[str], command: dict[str, Any]
 ) -> None:
-    """What the extension does with a command: once per `commandId`, send it as the creator
-    (here: the simulator makes the message), report the captured message, then the result."""
+    """What the extension does with a command: once per `commandId` and only once the Brain
+    confirmed it (`command_check`), send it as the creator (here: the simulator makes the
+    message), report the captured message, then the result."""
     command_id = str(command.get("commandId", ""))
     if not command_id or command_id in executed:
+        return
+    verdict = await client.check(command_id, DEMO_INSTALL_ID)
+    if verdict.get("executable") is not True:  # the Brain did not confirm it: never executed
+        log.info("demo_command_refused", reason=verdict.get("reason"))
         return
     executed.add(command_id)
     fan_id = int(command["chatId"])

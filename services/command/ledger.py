@@ -45,6 +45,7 @@ class Entry:
     in_flight: bool = False  # a `delivering` step with no outcome yet
     result: CommandResultPayload | None = None  # the Agent's report, not yet applied
     next_attempt: float = 0.0  # monotonic time of the next delivery attempt
+    granted_to: str | None = None  # the Agent installation allowed to execute it (`granted`)
 
     @property
     def user_id(self) -> str:
@@ -71,6 +72,7 @@ class Entry:
         *,
         step: str = "state",
         expires_at: datetime | None = None,
+        granted_to: str | None = None,
     ) -> CommandEvent:
         """The next step of this command (not applied: write it, then `Ledger.apply` it)."""
         return CommandEvent.model_validate(
@@ -85,6 +87,7 @@ class Entry:
                 "actor": actor,
                 "detail": detail,
                 "expires_at": expires_at or self.record.expires_at,
+                "granted_to": granted_to,
             }
         )
 
@@ -142,6 +145,8 @@ class Ledger:
         record.history.append(event)
         entry.steps = event.seq
         entry.in_flight = event.step == "delivering"
+        if event.step == "granted":
+            entry.granted_to = event.granted_to
         if entry.final:
             entry.result = None
             self.pending.get(event.user_id, set()).discard(event.command_id)

@@ -11,3 +11,8 @@ DELIVERIES = Counter(
     ["outcome"],
 )
 PENDING = Gauge("ofca_command_pending", "Commands not yet in a final state.")
+CHECKS = Counter(
+    "ofca_command_checks_total",
+    "Agents' command_check answers, by whether the command was executable.",
+    ["executable"],
+)

@@ -57,6 +57,7 @@ from services.command.ledger import Entry, Ledger
 from services.command.metrics import COMMAND_STEPS, DELIVERIES, PENDING
 from services.command.ratelimit import RateLimiter
 from services.command.settings import CommandSettings
+from services.command.verdict import answer_check
 
 log = structlog.get_logger()
 FETCH_BATCH = 256
@@ -469,6 +470,9 @@ class CommandService:
                 reply = QueryReply(ok=True, data=entry.record.model_dump(mode="json"))
         elif op == "audit_csv":
             reply = QueryReply(ok=True, data=self.ledger.audit_csv(user_id))
+        elif op == "check":  # may wait for the creator's lock: not on the rpc callback
+            self._spawn(answer_check(self, msg, user_id))
+            return
         else:
             reply = QueryReply(ok=False, status=404, error=f"unknown query {op}")
         await msg.respond(reply.model_dump_json(by_alias=True).encode())

@@ -3,8 +3,13 @@
 A frame counts as taken only once JetStream has acknowledged it; only then does the Agent get an
 `ingest_ack` and may drop the event from its outbox. `Nats-Msg-Id` makes a re-sent frame (after
 a reconnect) a no-op within the stream's duplicate window.
+
+Two frames are questions rather than data: `sync_hello` (answered with `sync_state`) and
+`command_check` (answered with `command_verdict`, from the `command` service, which owns the
+command lifecycle; a command service that does not answer means no).
 """
 
+import asyncio
 import hashlib
 from datetime import UTC, datetime
 
@@ -13,12 +18,15 @@ from nats.errors import Error as NatsError
 
 from contracts import subjects
 from contracts.models.capture import SyncHelloPayload
+from contracts.models.commands import CommandCheck, CommandCheckPayload, CommandVerdict
 from contracts.models.core import ErrorCode, SystemStatus, WssError
 from contracts.models.ingest import IngestAck
 from contracts.runtime.nats import TRANSIENT_NATS_ERRORS
 from contracts.streams import AGENT_IN, COMMANDS
 from contracts.wire import (
+    CommandCheckMessage,
     CommandResultMessage,
+    CommandVerdictMessage,
     IngestAckMessage,
     SyncHelloMessage,
     SyncStateMessage,
@@ -51,10 +59,17 @@ class AgentFrameHandler:
         self.session = session
         self.user_id = session.user_id
         self.sync = AgentSync(runtime, session.user_id)
+        self.checks: set[asyncio.Task[None]] = set()
 
     async def handle(self, frame: Frame) -> None:
         if isinstance(frame.model, SyncHelloMessage):
             await self.hello(frame.model.payload)
+            return
+        if isinstance(frame.model, CommandCheckMessage):
+            # Answered on the side: the command service may take a moment, the outbox must not.
+            task = asyncio.get_running_loop().create_task(self.check(frame.model.payload))
+            self.checks.add(task)
+            task.add_done_callback(self.checks.discard)
             return
         if frame.type == "command_result":
             subject, stream = subjects.commands(self.user_id, "result"), COMMANDS.name
@@ -112,6 +127,31 @@ class AgentFrameHandler:
             await self.session.close(CLOSE_TRY_AGAIN, "the Brain cannot answer sync_hello now")
             return
         self.session.send_model(SyncStateMessage(payload=state))
+
+    async def check(self, payload: CommandCheckPayload) -> None:
+        """Answer `command_check` with the command service's `command_verdict` (no when it
+        cannot tell: the Agent never executes without a yes)."""
+        check = CommandCheck(
+            command_id=payload.command_id,
+            via=payload.via,
+            holder=payload.install_id or self.session.connection_id,
+        )
+        reply = await self.rt.query(
+            "check", self.user_id, check.model_dump(by_alias=True), service="command"
+        )
+        verdict: CommandVerdict | None = None
+        if reply.ok:
+            try:
+                verdict = CommandVerdict.model_validate(reply.data)
+            except ValueError:
+                verdict = None
+        if verdict is None or verdict.command_id != payload.command_id:
+            verdict = CommandVerdict(
+                command_id=payload.command_id,
+                executable=False,
+                reason=reply.error or "the command service gave no verdict",
+            )
+        self.session.send_model(CommandVerdictMessage(payload=verdict))
 
     async def keepalive(self) -> None:
         """Refresh the Agent's last-seen; nothing else changes."""

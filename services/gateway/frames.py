@@ -26,6 +26,7 @@ ALLOWED_TYPES: dict[str, frozenset[str]] = {
             "sync_hello",
             "chat_update",
             "capture_state",
+            "command_check",
         }
     ),
     "analyst": frozenset({"keepalive", "send_command"}),
