@@ -25,8 +25,10 @@ import { agentSocketUrl, BrainConnection, type ServerFrame } from "./connection"
 import { Databases } from "./db";
 import { CaptureIntake } from "./intake";
 import { Outbox } from "./outbox";
+import { readIdentity } from "./handshake";
 import { agentStatus, captureStatus, type AgentStatus, type CaptureStatus, type ConnectionState } from "./status";
 import { defaultRetryDelay, Syncer } from "./sync";
+import { askBrain, DEFAULT_VERDICT_TIMEOUT_MS } from "./verdicts";
 
 export type { AgentStatus, CaptureStatus, ConnectionState };
 
@@ -42,6 +44,8 @@ export interface AgentTiming {
   helloTimeoutMs?: number;
   /** How long a backfill step may take in the page (default 90 s). */
   stepTimeoutMs?: number;
+  /** How long to wait for the Brain's `command_verdict` (default 15 s); then: not executed. */
+  verdictTimeoutMs?: number;
 }
 
 export const DEFAULT_AGENT_TIMING: AgentTiming = {
@@ -124,6 +128,13 @@ export class Agent {
       tabs: deps.tabs,
       accountInTab: () => this.creatorId,
       knownCreators: () => [this.creatorId, this.tokenUserId].filter((id): id is string => id !== null),
+      verify: (command, via) =>
+        askBrain(command, via, {
+          connection: () => this.conn,
+          socketCreator: () => this.socketCreator,
+          installId: async (creatorId) => (await readIdentity(await this.dbs.get(creatorId))).installId,
+          timeoutMs: this.timing.verdictTimeoutMs ?? DEFAULT_VERDICT_TIMEOUT_MS,
+        }),
       log: this.log,
       now: this.now,
       resultTimeoutMs: this.timing.resultTimeoutMs,

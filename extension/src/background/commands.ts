@@ -1,23 +1,29 @@
 /**
  * Commands (`SendMessageCommand`), whichever path brings them (the Brain's
- * `command_to_execute`, the Bridge's `execute_agent_command`), run at most once per
- * `commandId`, ever:
+ * `command_to_execute`, the Bridge's `execute_agent_command`), run only when the Brain says
+ * so, and at most once per `commandId`, ever:
  *
- * 1. In one IndexedDB transaction: look the id up in `executed`; if absent, record
+ * 1. A repeated id (already in `executed`) is never executed again; its stored result is
+ *    reported again.
+ * 2. The Brain is asked (`command_check`, `verdicts.ts`); a no (unknown id, expired, final,
+ *    granted to another Agent, no answer) is answered `rejected` with the reason, nothing is
+ *    stored or reported (the Brain keeps the command's lifecycle), nothing reaches the page.
+ * 3. In one IndexedDB transaction: look the id up in `executed` again; if absent, record
  *    `{state:"executing"}` — before anything reaches the page. IndexedDB serializes readwrite
  *    transactions on a store, so two deliveries racing each other cannot both claim it.
- * 2. Pick an `https://onlyfans.com/*` tab and send `{type:"execute", command}` to its content
+ * 4. Pick an `https://onlyfans.com/*` tab and send `{type:"execute", command}` to its content
  *    script; the page hook drives the page's own composer and reports a `command_result`.
- * 3. Store the result and queue `command_result` in the outbox (it survives outages).
+ * 5. Store the result and queue `command_result` in the outbox (it survives outages): the
+ *    Brain records it in the command's audit log, whichever path executed it.
  *
- * A repeated id is never executed again; its stored result is reported again. A service
- * worker that dies mid-command leaves `executing` behind: that command is never retried, and a
- * result the page reports later is still recorded.
+ * A service worker that dies mid-command leaves `executing` behind: that command is never
+ * retried, and a result the page reports later is still recorded.
  */
 import { chatRoute } from "../shared/endpoints";
 import type { CommandOutcome, SendMessageCommand } from "../shared/protocol";
 import { normalizeId, type Databases, type ExecutedRecord } from "./db";
 import { newRef, type Outbox } from "./outbox";
+import type { Verdict, Via } from "./verdicts";
 
 export interface TabInfo {
   id?: number;
@@ -39,6 +45,8 @@ export interface CommandDeps {
   accountInTab: () => string | null;
   /** Databases where a command's record may live when its owner is not remembered. */
   knownCreators: () => string[];
+  /** The Brain's verdict on a command (`command_check`): executed only on yes. */
+  verify: (command: SendMessageCommand, via: Via) => Promise<Verdict>;
   log: (event: string, fields?: Record<string, unknown>) => void;
   now: () => number;
   resultTimeoutMs: number;
@@ -46,6 +54,7 @@ export interface CommandDeps {
 
 export type RunResult =
   | { state: "done"; duplicate: boolean; outcome: CommandOutcome }
+  | { state: "refused"; duplicate: false; outcome: CommandOutcome }
   | { state: "executing"; duplicate: true };
 
 export const OF_TABS = "https://onlyfans.com/*";
@@ -60,17 +69,19 @@ export class CommandRunner {
 
   constructor(private readonly deps: CommandDeps) {}
 
-  async run(command: SendMessageCommand, via: "socket" | "bridge"): Promise<RunResult> {
+  async run(command: SendMessageCommand, via: Via): Promise<RunResult> {
     const userId = String(command.userId);
     const { commandId } = command;
-    const existing = await this.claim(userId, command, via);
-    if (existing) {
-      this.deps.log("command_repeated", { commandId, via, state: existing.state });
-      if (existing.state !== "done") return { state: "executing", duplicate: true };
-      const outcome = outcomeOf(existing);
-      await this.report(userId, outcome);
-      return { state: "done", duplicate: true, outcome };
+    const known = await (await this.deps.dbs.get(userId)).get("executed", commandId);
+    if (known) return this.repeated(userId, known, via);
+    const verdict = await this.deps.verify(command, via);
+    if (!verdict.executable) {
+      this.deps.log("command_refused", { commandId, via, reason: verdict.reason });
+      const outcome: CommandOutcome = { commandId, status: "rejected", detail: { reason: verdict.reason, refusedBy: "brain" } };
+      return { state: "refused", duplicate: false, outcome };
     }
+    const existing = await this.claim(userId, command, via);
+    if (existing) return this.repeated(userId, existing, via);
     this.owners.set(commandId, userId);
     let outcome: CommandOutcome;
     try {
@@ -80,6 +91,15 @@ export class CommandRunner {
     }
     await this.finish(userId, outcome);
     return { state: "done", duplicate: false, outcome };
+  }
+
+  /** A command seen before: never executed again; its stored result is reported again. */
+  private async repeated(userId: string, existing: ExecutedRecord, via: Via): Promise<RunResult> {
+    this.deps.log("command_repeated", { commandId: existing.commandId, via, state: existing.state });
+    if (existing.state !== "done") return { state: "executing", duplicate: true };
+    const outcome = outcomeOf(existing);
+    await this.report(userId, outcome);
+    return { state: "done", duplicate: true, outcome };
   }
 
   /** A `command_result` the page posted. */

@@ -4,8 +4,10 @@
  * `open()` resolves with the `connection_ack` payload. After that `request(ref, text)` sends a
  * frame and resolves with the Brain's receipt for that `ref` (`ingest_ack` or `system_error`);
  * `exchange(ref, text, answerType)` also resolves with the first frame of `answerType` (the
- * `sync_state` that answers a `sync_hello`). Frames nobody asked for (`command_to_execute`,
- * `clear_local_data`, `sync_request`, errors without a pending ref) go to `onFrame`. A `keepalive` goes out every `keepaliveIntervalS` (20 s) while open,
+ * `sync_state` that answers a `sync_hello`); `ask(ref, text, matches)` resolves with the first
+ * frame `matches` accepts (the `command_verdict` for one `command_check`). Frames nobody asked
+ * for (`command_to_execute`, `clear_local_data`, `sync_request`, errors without a pending ref)
+ * go to `onFrame`. A `keepalive` goes out every `keepaliveIntervalS` (20 s) while open,
  * which also keeps the MV3 service worker alive (Chrome ≥ 116 counts WebSocket traffic).
  */
 import type { ConnectionInfo, OutgoingWssMessage } from "../gen/wss-outgoing";
@@ -45,7 +47,7 @@ export class BrainConnection {
 
   private readonly ws: WebSocket;
   private readonly pending = new Map<string, (receipt: Receipt) => void>();
-  private readonly answers = new Map<string, (frame: ServerFrame) => void>();
+  private readonly answers = new Set<{ matches: (frame: ServerFrame) => boolean; take: (frame: ServerFrame) => void }>();
   private keepalive: ReturnType<typeof setInterval> | null = null;
   private markClosed: () => void = () => undefined;
   private isClosed = false;
@@ -106,17 +108,23 @@ export class BrainConnection {
   /** Send `text` and wait for its receipt or the first frame of type `answerType`, whichever
    * comes first (`timeout` after `timeoutMs`). */
   exchange(ref: string, text: string, answerType: string, timeoutMs: number): Promise<Answer> {
+    return this.ask(ref, text, (frame) => frame.type === answerType, timeoutMs);
+  }
+
+  /** Send `text` and wait for its receipt or the first frame `matches` accepts. */
+  ask(ref: string, text: string, matches: (frame: ServerFrame) => boolean, timeoutMs: number): Promise<Answer> {
     if (this.isClosed) return Promise.resolve({ kind: "closed" });
     return new Promise((resolve) => {
       let done = false;
+      const waiter = { matches, take: (frame: ServerFrame) => finish({ kind: "frame", frame }) };
       const finish = (answer: Answer): void => {
         if (done) return;
         done = true;
-        this.answers.delete(answerType);
+        this.answers.delete(waiter);
         this.pending.delete(ref);
         resolve(answer);
       };
-      this.answers.set(answerType, (frame) => finish({ kind: "frame", frame }));
+      this.answers.add(waiter);
       void this.request(ref, text, timeoutMs).then(finish);
     });
   }
@@ -183,9 +191,10 @@ export class BrainConnection {
         return;
       }
       default: {
-        const answer = this.answers.get(frame.type);
-        if (answer) answer(frame as unknown as ServerFrame);
-        else this.onFrame(frame as unknown as ServerFrame);
+        const server = frame as unknown as ServerFrame;
+        const answer = [...this.answers].find((waiter) => waiter.matches(server));
+        if (answer) answer.take(server);
+        else this.onFrame(server);
       }
     }
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CommandRunner, type TabInfo, type TabsApi } from "../../src/background/commands";
 import { Databases } from "../../src/background/db";
 import { Outbox } from "../../src/background/outbox";
+import type { Verdict, Via } from "../../src/background/verdicts";
 import type { CommandOutcome, SendMessageCommand } from "../../src/shared/protocol";
 
 const CREATOR = "300000";
@@ -25,6 +26,8 @@ interface Harness {
   dbs: Databases;
   outbox: Outbox;
   deliveries: { tabId: number; message: unknown; stateAtDelivery: string | undefined }[];
+  /** Every `command_check` the runner made: the commandId and the path. */
+  checks: [string, Via][];
 }
 
 function harness(
@@ -35,11 +38,13 @@ function harness(
     failingTabs?: number[];
     pageAnswers?: boolean;
     resultTimeoutMs?: number;
+    verdict?: (command: SendMessageCommand) => Verdict;
   } = {},
 ): Harness {
   const dbs = options.dbs ?? new Databases();
   const outbox = new Outbox(dbs);
   const deliveries: Harness["deliveries"] = [];
+  const checks: Harness["checks"] = [];
   let runner: CommandRunner;
   const tabs: TabsApi = {
     query: async () => options.tabs ?? [{ id: 7, url: "https://onlyfans.com/my/chats/", active: true }],
@@ -63,11 +68,15 @@ function harness(
     tabs,
     accountInTab: () => (options.account === undefined ? CREATOR : options.account),
     knownCreators: () => [CREATOR],
+    verify: async (cmd, via) => {
+      checks.push([cmd.commandId, via]);
+      return options.verdict?.(cmd) ?? { executable: true };
+    },
     log: () => undefined,
     now: Date.now,
     resultTimeoutMs: options.resultTimeoutMs ?? 2_000,
   });
-  return { runner, dbs, outbox, deliveries };
+  return { runner, dbs, outbox, deliveries, checks };
 }
 
 async function results(outbox: Outbox): Promise<CommandOutcome[]> {
@@ -165,5 +174,42 @@ describe("commands run at most once per commandId", () => {
     const preferred = harness({ tabs });
     await preferred.runner.run(command({ commandId: "cmd-2" }), "socket");
     expect(preferred.deliveries.map((d) => d.tabId)).toEqual([2]);
+  });
+});
+
+describe("commands run only when the Brain confirms them", () => {
+  const unknown = (): Verdict => ({ executable: false, reason: "unknown command: the Brain never issued it for this creator" });
+
+  it("asks the Brain before executing, by either path, and executes nothing it refuses", async () => {
+    const { runner, deliveries, outbox, dbs, checks } = harness({ verdict: unknown });
+    const refused = await runner.run(command(), "bridge");
+    expect(refused).toEqual({
+      state: "refused",
+      duplicate: false,
+      outcome: {
+        commandId: "cmd-1",
+        status: "rejected",
+        detail: { reason: "unknown command: the Brain never issued it for this creator", refusedBy: "brain" },
+      },
+    });
+    expect((await runner.run(command({ commandId: "cmd-2" }), "socket")).state).toBe("refused");
+    expect(checks).toEqual([
+      ["cmd-1", "bridge"],
+      ["cmd-2", "socket"],
+    ]);
+    expect(deliveries).toHaveLength(0);
+    expect(await (await dbs.get(CREATOR)).getAll("executed")).toEqual([]);
+    expect(await outbox.all(CREATOR)).toEqual([]);
+  });
+
+  it("does not let a refusal block the command once the Brain issues it", async () => {
+    let issued = false;
+    const { runner, deliveries, checks } = harness({ verdict: () => (issued ? { executable: true } : unknown()) });
+    expect((await runner.run(command(), "bridge")).state).toBe("refused"); // asked before the Brain decided
+    issued = true;
+    expect(await runner.run(command(), "socket")).toMatchObject({ state: "done", duplicate: false, outcome: { status: "sent" } });
+    expect(deliveries).toHaveLength(1);
+    expect(await runner.run(command(), "bridge")).toMatchObject({ state: "done", duplicate: true });
+    expect(checks).toHaveLength(2); // a repeated id is answered from the local record
   });
 });

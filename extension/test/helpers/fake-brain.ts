@@ -7,6 +7,10 @@
  * decides, from `FakeSocket.records`, the last whole snapshot per installId, which `ack()`
  * keeps like the gateway does; `"refuse"`: `unknown_type` as an older Brain; `"ignore"`: no
  * answer; or a fixed `{mode, reason}`).
+ *
+ * `command_check` is answered with a `command_verdict` according to `verdicts` (default
+ * `"brain"`: executable only for a commandId the Brain issued, i.e. pushed as
+ * `command_to_execute` on any socket or added to `FakeSocket.issued`; `"ignore"`: no answer).
  */
 export type HelloPolicy = "brain" | "refuse" | "ignore" | { mode: "incremental" | "full"; reason: string };
 export interface SentFrame {
@@ -15,10 +19,15 @@ export interface SentFrame {
   payload?: any;
 }
 
+/** Frames the gateway answers with something else than an `ingest_ack`. */
+const QUESTIONS: ReadonlySet<string> = new Set(["keepalive", "sync_hello", "command_check"]);
+
 export class FakeSocket extends EventTarget {
   static instances: FakeSocket[] = [];
   /** The Brain's record: installId → the last snapshot every part of which was acknowledged. */
   static records = new Map<string, string>();
+  /** The commandIds the Brain issued (its `command_check` says yes to these only). */
+  static issued = new Set<string>();
   static readonly CONNECTING = 0;
   static readonly OPEN = 1;
   static readonly CLOSING = 2;
@@ -31,6 +40,7 @@ export class FakeSocket extends EventTarget {
   /** Called for every frame the Agent sends (after it is recorded). */
   onSend: ((frame: SentFrame, text: string) => void) | null = null;
   hello: HelloPolicy = "brain";
+  verdicts: "brain" | "ignore" = "brain";
   private readonly partsAcked = new Map<string, Set<number>>();
 
   constructor(url: string | URL) {
@@ -42,6 +52,7 @@ export class FakeSocket extends EventTarget {
   static reset(): void {
     FakeSocket.instances = [];
     FakeSocket.records = new Map();
+    FakeSocket.issued = new Set();
   }
 
   static latest(): FakeSocket {
@@ -55,6 +66,7 @@ export class FakeSocket extends EventTarget {
     this.sent.push(text);
     const frame = JSON.parse(text) as SentFrame;
     if (frame.type === "sync_hello") queueMicrotask(() => this.answerHello(frame));
+    if (frame.type === "command_check") queueMicrotask(() => this.answerCheck(frame));
     this.onSend?.(frame, text);
   }
 
@@ -73,6 +85,19 @@ export class FakeSocket extends EventTarget {
     this.push({ type: "sync_state", payload: { ...answer, installId, snapshotId: FakeSocket.records.get(installId) ?? null } });
   }
 
+  private answerCheck(frame: SentFrame): void {
+    if (this.verdicts === "ignore" || this.readyState !== 1) return;
+    const { commandId } = frame.payload as { commandId: string };
+    const executable = FakeSocket.issued.has(commandId);
+    const reason = executable ? "" : "unknown command: the Brain never issued it for this creator";
+    this.push({ type: "command_verdict", payload: { commandId, executable, reason } });
+  }
+
+  /** `command_check` frames the Agent sent. */
+  checks(): SentFrame[] {
+    return this.frames().filter((f) => f.type === "command_check");
+  }
+
   close(code?: number): void {
     if (this.readyState === 3) return;
     this.closeCode = code;
@@ -86,9 +111,9 @@ export class FakeSocket extends EventTarget {
     return this.sent.map((text) => JSON.parse(text) as SentFrame);
   }
 
-  /** Frames other than keepalives and hellos. */
+  /** Frames other than keepalives, hellos and command checks. */
   data(): SentFrame[] {
-    return this.frames().filter((f) => f.type !== "keepalive" && f.type !== "sync_hello");
+    return this.frames().filter((f) => !QUESTIONS.has(f.type));
   }
 
   hellos(): SentFrame[] {
@@ -114,6 +139,8 @@ export class FakeSocket extends EventTarget {
   }
 
   push(frame: unknown): void {
+    const sent = frame as SentFrame;
+    if (sent.type === "command_to_execute") FakeSocket.issued.add(String(sent.payload?.commandId));
     this.dispatchEvent(new MessageEvent("message", { data: JSON.stringify(frame) }));
   }
 
@@ -136,9 +163,7 @@ export class FakeSocket extends EventTarget {
   /** Answer every non-keepalive frame with an ingest_ack, as the gateway does. */
   autoAck(): void {
     this.onSend = (frame) => {
-      if (frame.type !== "keepalive" && frame.type !== "sync_hello") {
-        queueMicrotask(() => this.ack(frame.ref, frame.type));
-      }
+      if (!QUESTIONS.has(frame.type)) queueMicrotask(() => this.ack(frame.ref, frame.type));
     };
   }
 
