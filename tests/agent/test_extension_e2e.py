@@ -250,11 +250,12 @@ async def test_the_dashboard_path_reads_the_db_and_executes_at_most_once(stack: 
     assert refused != "function"
     await other.close()
     # Another local origin (the same gateway as http://localhost, not brainUrl's 127.0.0.1)
-    # may read what the dashboard reads, but never have the Agent send.
+    # may neither read (until the creator allows it: tests/security/test_dashboard_reads.py)
+    # nor have the Agent send.
     local = await stack.context.new_page()
     await local.goto(stack.gateway.http.replace("127.0.0.1", "localhost") + "/")
     ask_local = lambda message: local.evaluate(ASK_EXTENSION, [EXTENSION_ID, message])  # noqa: E731
-    assert (await ask_local({"type": "get_all_chats_from_db"}))["ok"] is True
+    assert (await ask_local({"type": "get_all_chats_from_db"}))["ok"] is False
     stranger = {**approved, "commandId": uuid.uuid4().hex, "text": f"stranger {text}"}
     refused_send = await ask_local({"type": "execute_agent_command", "command": stranger})
     assert refused_send["ok"] is False and "only the Brain's dashboard" in refused_send["error"]

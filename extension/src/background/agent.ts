@@ -18,7 +18,7 @@ import {
 } from "../shared/protocol";
 import { CONNECTION_KEYS, readSettings, SETTING_KEYS, type Settings, type StorageArea } from "../shared/settings";
 import { realClock, type Clock } from "./backfill/clock";
-import { BackfillRequests } from "./backfill/consent";
+import { BackfillRequests, REQUEST_BADGE } from "./backfill/consent";
 import { Backfill } from "./backfill/runner";
 import { CommandRunner, type RunResult, type TabsApi } from "./commands";
 import { agentSocketUrl, BrainConnection, type ServerFrame } from "./connection";
@@ -26,6 +26,7 @@ import { Databases } from "./db";
 import { CaptureIntake } from "./intake";
 import { Outbox } from "./outbox";
 import { readIdentity } from "./handshake";
+import { ReadOrigins, type ReadDecision } from "./read-consent";
 import { agentStatus, captureStatus, type AgentStatus, type CaptureStatus, type ConnectionState } from "./status";
 import { defaultRetryDelay, Syncer } from "./sync";
 import { askBrain, DEFAULT_VERDICT_TIMEOUT_MS } from "./verdicts";
@@ -85,6 +86,8 @@ export class Agent {
   readonly intake: CaptureIntake;
   readonly backfill: Backfill;
   readonly backfillRequests: BackfillRequests;
+  /** Which other pages the creator let read the chats (`read-consent.ts`). */
+  readonly readOrigins: ReadOrigins;
 
   settings: Settings = readSettings({});
   tokenUserId: string | null = null;
@@ -99,6 +102,8 @@ export class Agent {
   private generation = 0;
   private conn: BrainConnection | null = null;
   private wake: (() => void) | null = null;
+  /** What the action icon's `?` badge stands for: a backfill request, origins asking to read. */
+  private readonly asking = { backfill: false, reads: false };
 
   constructor(private readonly deps: AgentDeps) {
     this.log = deps.log ?? ((event, fields) => console.info("[ofca]", event, fields ?? {}));
@@ -153,7 +158,14 @@ export class Agent {
       lastCaptureAt: () => this.intake.lastCaptureAt,
       stepTimeoutMs: this.timing.stepTimeoutMs,
     });
-    this.backfillRequests = new BackfillRequests(deps.storage, deps.badge ?? (() => undefined));
+    this.backfillRequests = new BackfillRequests(deps.storage, (text) => this.setBadge("backfill", text !== ""));
+    const readsChanged = (): void => void this.readOrigins.hasPending().then((on) => this.setBadge("reads", on));
+    this.readOrigins = new ReadOrigins(deps.storage, readsChanged, this.now);
+  }
+
+  private setBadge(part: keyof Agent["asking"], on: boolean): void {
+    this.asking[part] = on;
+    this.deps.badge?.(this.asking.backfill || this.asking.reads ? REQUEST_BADGE : "");
   }
 
   /** Load settings and connect; safe to call again (it runs once). */
@@ -165,6 +177,7 @@ export class Agent {
       this.tokenUserId = typeof raw.tokenUserId === "string" ? raw.tokenUserId : null;
       this.restart();
       void this.backfillRequests.restoreBadge();
+      void this.readOrigins.hasPending().then((on) => on && this.setBadge("reads", true));
       // A run the worker's end interrupted goes on (a failure here must not stop the Agent).
       await this.backfill.resume().catch((error: unknown) => this.log("backfill_resume_failed", { error: String(error) }));
     })();
@@ -352,6 +365,11 @@ export class Agent {
   /** The dashboard asks (`request_backfill`): recorded for the creator, never started here. */
   async requestBackfill(origin: string, since: number | null): Promise<void> {
     await this.backfillRequests.record({ at: this.now(), origin, since });
+  }
+
+  /** A page that is not a configured dashboard wants to read: the creator's answer, if any. */
+  readAccess(origin: string): Promise<ReadDecision | "asked"> {
+    return this.readOrigins.check(origin);
   }
 
   status(): Promise<AgentStatus> {

@@ -6,10 +6,12 @@
  * match the manifest's `externally_connectable`, or Chrome never delivers them). Everything
  * else is refused.
  *
- * Sending to a fan is irreversible, so `execute_agent_command` is narrower: only the Brain's
- * own dashboard (the http(s) origin of `brainUrl`, where the gateway serves it) or an origin
- * listed in `dashboardOrigins`. Any other local web server (a dev tool, another app on the
- * creator's machine) may read what the dashboard reads, but never send. Requests:
+ * The configured dashboards are the Brain's own (the http(s) origin of `brainUrl`, where the
+ * gateway serves it) and the origins listed in `dashboardOrigins`. Only they may send
+ * (`execute_agent_command`: irreversible) and ask for a backfill. Any other local web server (a
+ * dev tool, another app on the creator's machine) may not even read until the creator allows
+ * it: its read is refused and recorded as a request the popup shows ("Allow / Deny",
+ * remembered per origin, revocable in the options page: `read-consent.ts`). Requests:
  *
  * - `{type:"get_all_chats_from_db"}` → `{ok:true, data:{creatorId, chats}}` (no snapshot to
  *   the Brain any more: the outbox keeps it whole, and it asks itself when it needs one)
@@ -25,6 +27,7 @@
 import { isObject, isSendMessageCommand, type JsonObject, type SendMessageCommand } from "../shared/protocol";
 import type { RunResult } from "./commands";
 import { normalizeId } from "./db";
+import type { ReadDecision } from "./read-consent";
 import type { CaptureStatus } from "./status";
 
 export type ExternalResponse = { ok: true; data: unknown } | { ok: false; error: string };
@@ -44,7 +47,12 @@ export interface ExternalDeps {
   execute: (command: SendMessageCommand) => Promise<RunResult>;
   captureStatus: () => Promise<CaptureStatus>;
   requestBackfill: (origin: string, since: number | null) => Promise<void>;
+  /** The creator's answer for an origin that is not a configured dashboard (records a request). */
+  readAccess: (origin: string) => Promise<ReadDecision | "asked">;
 }
+
+/** Requests that read the captured chats or their coverage. */
+const READS: ReadonlySet<string> = new Set(["get_all_chats_from_db", "get_all_messages_from_db", "get_capture_status"]);
 
 const LOCAL_HOSTS: ReadonlySet<string> = new Set(["127.0.0.1", "localhost"]);
 
@@ -114,6 +122,13 @@ export async function handleExternal(
   }
   if (!isObject(message) || typeof message.type !== "string") {
     return { ok: false, error: "invalid message" };
+  }
+  if (origin && READS.has(message.type) && !isCommandOrigin(origin, deps.brainUrl(), deps.dashboardOrigins())) {
+    const access = await deps.readAccess(origin);
+    if (access === "denied") return { ok: false, error: "the creator denied this origin access to the chats" };
+    if (access === "asked") {
+      return { ok: false, error: "the creator has not allowed this origin to read the chats yet: the Agent's popup asks them" };
+    }
   }
   const creatorId = deps.creatorId();
   switch (message.type) {

@@ -5,6 +5,7 @@
 import type { Agent } from "./agent";
 import type { BackfillRequest } from "./backfill/consent";
 import type { BackfillStatus } from "./backfill/runner";
+import type { ReadOriginsView } from "./read-consent";
 import { loadMeta } from "./backfill/state";
 import type { Databases } from "./db";
 import type { SyncStats } from "./sync";
@@ -28,6 +29,8 @@ export interface AgentStatus {
   backfill: BackfillStatus;
   /** The dashboard asks for a backfill: the popup offers Start / Dismiss. */
   backfillRequest: BackfillRequest | null;
+  /** Pages asking to read the chats (popup: Allow / Deny) and the answers (options: revoke). */
+  readOrigins: ReadOriginsView;
 }
 
 export interface CaptureStatus {
@@ -80,6 +83,7 @@ export async function agentStatus(agent: Agent): Promise<AgentStatus> {
     sync: { ...agent.syncer.stats },
     backfill: agent.backfill.status(),
     backfillRequest: await agent.backfillRequests.current(),
+    readOrigins: await agent.readOrigins.view(),
   };
 }
 

@@ -7,6 +7,10 @@
  *   consent; a pending dashboard request is cleared
  * - `{type:"backfill_stop"}` → `{ok:true, status}`
  * - `{type:"backfill_dismiss"}` → `{ok:true}`: the dashboard's request is declined
+ * - `{type:"read_origin_decide", origin, allow}` → `{ok:true}`: the creator's answer to a page
+ *   that asked to read the chats (popup), remembered for that origin
+ * - `{type:"read_origin_forget", origin}` → `{ok:true}`: the answer revoked (options); that
+ *   origin's next read asks again
  */
 import { isObject } from "../shared/json";
 import type { Agent } from "./agent";
@@ -41,6 +45,16 @@ export async function handleUiRequest(message: unknown, agent: Agent): Promise<U
       return { ok: true, status: await agent.backfill.stop() };
     case "backfill_dismiss":
       await agent.backfillRequests.clear();
+      return { ok: true };
+    case "read_origin_decide":
+      if (typeof message.origin !== "string" || typeof message.allow !== "boolean") {
+        return { ok: false, error: "invalid origin decision" };
+      }
+      await agent.readOrigins.decide(message.origin, message.allow ? "allowed" : "denied");
+      return { ok: true };
+    case "read_origin_forget":
+      if (typeof message.origin !== "string") return { ok: false, error: "invalid origin" };
+      await agent.readOrigins.forget(message.origin);
       return { ok: true };
     default:
       return null;

@@ -66,6 +66,7 @@ chrome.runtime.onMessageExternal.addListener((message: unknown, sender, sendResp
         execute: (command) => agent.executeFromBridge(command),
         captureStatus: () => agent.captureStatus(),
         requestBackfill: (origin, since) => agent.requestBackfill(origin, since),
+        readAccess: (origin) => agent.readAccess(origin),
       }),
     )
     .then(sendResponse, (error: unknown) => sendResponse({ ok: false, error: String(error) }));

@@ -69,7 +69,9 @@ export type UiRequest =
   | { type: "reconnect" }
   | { type: "backfill_start"; since: number | null }
   | { type: "backfill_stop" }
-  | { type: "backfill_dismiss" };
+  | { type: "backfill_dismiss" }
+  | { type: "read_origin_decide"; origin: string; allow: boolean }
+  | { type: "read_origin_forget"; origin: string };
 
 const STATUSES: ReadonlySet<string> = new Set(["sent", "failed", "rejected"]);
 

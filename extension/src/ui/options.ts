@@ -1,8 +1,10 @@
 /** Options page: writes `brainUrl`, `agentToken`, `dashboardOrigins` and
- * `backfillRatePerSecond` to chrome.storage.local, and starts the history backfill. */
+ * `backfillRatePerSecond` to chrome.storage.local, lists the creator's answers to pages that
+ * asked to read the chats (each revocable), and starts the history backfill. */
 import type { AgentStatus } from "../background/agent";
 import { backfillRate, brainUrlProblem, parseOrigins, readSettings } from "../shared/settings";
 import { describeBackfill, sinceFromDateInput } from "./backfill-view";
+import { renderReadDecisions } from "./read-origins-view";
 
 function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -18,6 +20,9 @@ const saved = element<HTMLSpanElement>("saved");
 const rate = element<HTMLInputElement>("backfillRatePerSecond");
 const since = element<HTMLInputElement>("since");
 const backfillState = element<HTMLSpanElement>("backfillState");
+const readOrigins = element<HTMLUListElement>("readOrigins");
+const readOriginsNone = element<HTMLParagraphElement>("readOriginsNone");
+let shownDecisions = "";
 
 async function load(): Promise<void> {
   const settings = readSettings(
@@ -31,7 +36,16 @@ async function load(): Promise<void> {
 
 async function showBackfill(): Promise<void> {
   const status = (await chrome.runtime.sendMessage({ type: "get_status" })) as AgentStatus | { error: string };
-  if (!("error" in status)) backfillState.textContent = describeBackfill(status.backfill);
+  if ("error" in status) return;
+  backfillState.textContent = describeBackfill(status.backfill);
+  const decisions = JSON.stringify(status.readOrigins.decisions);
+  if (decisions !== shownDecisions) {
+    shownDecisions = decisions;
+    renderReadDecisions(readOrigins, readOriginsNone, status.readOrigins, async (message) => {
+      await chrome.runtime.sendMessage(message);
+      await showBackfill();
+    });
+  }
 }
 
 form.addEventListener("submit", (event) => {

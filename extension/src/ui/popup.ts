@@ -1,8 +1,10 @@
-/** Popup: the Agent's status, the pause switch (`paused` in chrome.storage.local), and the
- * history backfill: its state, Start (with an optional "since" date) / Stop, and the
- * dashboard's request to start one (Start / Dismiss: the creator decides). */
+/** Popup: the Agent's status, the pause switch (`paused` in chrome.storage.local), pages that
+ * ask to read the chats (Allow / Deny), and the history backfill: its state, Start (with an
+ * optional "since" date) / Stop, and the dashboard's request to start one (Start / Dismiss:
+ * the creator decides). */
 import type { AgentStatus } from "../background/agent";
 import { describeBackfill, sinceFromDateInput } from "./backfill-view";
+import { renderReadAsks } from "./read-origins-view";
 
 function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -30,6 +32,8 @@ const paused = element<HTMLInputElement>("paused");
 const problem = element<HTMLParagraphElement>("problem");
 const since = element<HTMLInputElement>("since");
 const backfillError = element<HTMLParagraphElement>("backfillError");
+const readAsks = element<HTMLDivElement>("readAsks");
+let shownAsks = "";
 
 function show(status: AgentStatus): void {
   element("connection").textContent = LABELS[status.connection];
@@ -46,6 +50,13 @@ function show(status: AgentStatus): void {
   if (status.lastError && status.connection !== "open") issues.push(status.lastError);
   problem.hidden = issues.length === 0;
   problem.textContent = issues.join(" ");
+
+  const asks = JSON.stringify(status.readOrigins.pending);
+  if (asks !== shownAsks) {
+    // Only when they changed: a refresh must not replace a button under the creator's click.
+    shownAsks = asks;
+    renderReadAsks(readAsks, status.readOrigins, ask);
+  }
 
   const backfill = status.backfill;
   element("backfillState").textContent = describeBackfill(backfill);

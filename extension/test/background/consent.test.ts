@@ -37,6 +37,7 @@ async function setup() {
       execute: (command) => agent.executeFromBridge(command),
       captureStatus: () => agent.captureStatus(),
       requestBackfill: (from, since) => agent.requestBackfill(from, since),
+      readAccess: (from) => agent.readAccess(from),
     } satisfies ExternalDeps);
   return { clock, storage, badges, inbox, agent, external };
 }

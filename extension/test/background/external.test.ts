@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { brainOrigin, handleExternal, isCommandOrigin, isDashboardOrigin, type ExternalDeps } from "../../src/background/external";
+import type { ReadDecision } from "../../src/background/read-consent";
 import type { CaptureStatus } from "../../src/background/status";
 
 const CAPTURE_STATUS: CaptureStatus = {
@@ -24,7 +25,7 @@ const CAPTURE_STATUS: CaptureStatus = {
   lastCaptureAt: 1_700_000_000_500,
 };
 
-function deps(overrides: Partial<ExternalDeps> = {}): ExternalDeps {
+function deps(overrides: Partial<ExternalDeps> = {}, answers: Record<string, ReadDecision> = {}): ExternalDeps {
   return {
     dashboardOrigins: () => ["https://dash.example.com"],
     brainUrl: () => "ws://127.0.0.1:8000",
@@ -39,6 +40,7 @@ function deps(overrides: Partial<ExternalDeps> = {}): ExternalDeps {
     })),
     captureStatus: vi.fn(async () => CAPTURE_STATUS),
     requestBackfill: vi.fn(async () => undefined),
+    readAccess: vi.fn(async (origin: string) => answers[origin] ?? ("asked" as const)),
     ...overrides,
   };
 }
@@ -64,11 +66,11 @@ describe("external messages (the Bridge dashboard)", () => {
     expect(d.execute).not.toHaveBeenCalled();
   });
 
-  it("serves localhost, 127.0.0.1 (any port) and configured origins", async () => {
+  it("serves the configured dashboards: brainUrl's origin and the listed ones", async () => {
     expect(isDashboardOrigin("http://127.0.0.1:8000", [])).toBe(true);
     expect(isDashboardOrigin("http://localhost:5173", [])).toBe(true);
     expect(isDashboardOrigin("https://dash.example.com", ["https://dash.example.com/"])).toBe(true);
-    const d = deps();
+    const d = deps({ dashboardOrigins: () => ["https://dash.example.com", "http://localhost:3000"] });
     expect(await handleExternal({ type: "get_all_chats_from_db" }, { origin: "http://127.0.0.1:8000" }, d)).toEqual({
       ok: true,
       data: { creatorId: "300000", chats: [{ withUser: { id: 400001 } }] },
@@ -79,6 +81,34 @@ describe("external messages (the Bridge dashboard)", () => {
     });
     expect(await handleExternal({ type: "get_all_messages_from_db", payload: { chatId: 7 } }, { origin: "http://localhost:3000" }, d)).toMatchObject({
       data: { messages: [{ chatId: 7 }] },
+    });
+    expect(d.readAccess).not.toHaveBeenCalled(); // configured: nobody is asked
+  });
+
+  it("lets another local page read only once the creator allowed its origin", async () => {
+    const chats = vi.fn(async () => [{ withUser: { id: 400001 } }]);
+    const asked = deps({ chats });
+    for (const type of ["get_all_chats_from_db", "get_all_messages_from_db", "get_capture_status"]) {
+      expect(await handleExternal({ type }, { origin: "http://localhost:3000" }, asked)).toEqual({
+        ok: false,
+        error: expect.stringContaining("has not allowed this origin"),
+      });
+    }
+    expect(asked.readAccess).toHaveBeenCalledWith("http://localhost:3000");
+    const denied = deps({ chats }, { "http://localhost:3000": "denied" });
+    expect(await handleExternal({ type: "get_all_chats_from_db" }, { origin: "http://localhost:3000" }, denied)).toEqual({
+      ok: false,
+      error: "the creator denied this origin access to the chats",
+    });
+    expect(chats).not.toHaveBeenCalled();
+    expect(asked.captureStatus).not.toHaveBeenCalled();
+    const allowed = deps({ chats }, { "http://localhost:3000": "allowed" });
+    expect(await handleExternal({ type: "get_all_chats_from_db" }, { origin: "http://localhost:3000" }, allowed)).toMatchObject({ ok: true });
+    expect(await handleExternal({ type: "get_capture_status" }, { origin: "http://localhost:3000" }, allowed)).toMatchObject({ ok: true });
+    // Reading is all an allowed origin gets: it still may not send.
+    expect(await handleExternal({ type: "execute_agent_command", command }, { origin: "http://localhost:3000" }, allowed)).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("only the Brain's dashboard may send"),
     });
   });
 
@@ -92,10 +122,9 @@ describe("external messages (the Bridge dashboard)", () => {
     expect(d.execute).toHaveBeenCalledTimes(2);
   });
 
-  it("lets only the Brain's dashboard and listed origins send; other local pages only read", async () => {
+  it("lets only the Brain's dashboard and listed origins send", async () => {
     const d = deps();
     for (const origin of ["http://localhost:8000", "http://127.0.0.1:8001", "http://localhost:5173"]) {
-      expect(await handleExternal({ type: "get_all_chats_from_db" }, { origin }, d)).toMatchObject({ ok: true });
       expect(await handleExternal({ type: "execute_agent_command", command }, { origin }, d)).toMatchObject({
         ok: false,
         error: expect.stringContaining("only the Brain's dashboard may send"),
@@ -120,8 +149,8 @@ describe("external messages (the Bridge dashboard)", () => {
     expect(d.execute).not.toHaveBeenCalled();
   });
 
-  it("answers the capture status to any dashboard origin", async () => {
-    const d = deps();
+  it("answers the capture status to the configured dashboards", async () => {
+    const d = deps({ dashboardOrigins: () => ["http://localhost:5173"] });
     for (const origin of ["http://localhost:5173", "http://127.0.0.1:8000"]) {
       expect(await handleExternal({ type: "get_capture_status" }, { origin }, d)).toEqual({ ok: true, data: CAPTURE_STATUS });
     }
