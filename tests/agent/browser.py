@@ -93,15 +93,17 @@ def fresh_profile(tmp: Path) -> Path:
     return profile
 
 
-# Collects, in the page, every message the hook posts: what would leave the page.
-COLLECT_FORWARDED = """
-window.__ofcaForwarded = [];
-window.addEventListener('message', (event) => {
-  if (event.source === window && event.data && event.data.source === '_OF_FORWARDER_') {
-    try { window.__ofcaForwarded.push(JSON.stringify(event.data)); } catch (e) {}
-  }
-});
-"""
+# Collects, in the service worker, every capture a content script relays to the background:
+# what left the page (the hook posts to the content script on a private port, not on window).
+COLLECT_FORWARDED = """() => {
+  self.__ofcaForwarded = [];
+  chrome.runtime.onMessage.addListener((message) => {
+    if (message && message.source === '_OF_FORWARDER_') {
+      try { self.__ofcaForwarded.push(JSON.stringify(message)); } catch (e) {}
+    }
+    return false;
+  });
+}"""
 
 
 def secrets_in(secrets: dict[str, Any]) -> list[str]:

@@ -111,7 +111,9 @@ async def stack(
             args=chromium_args(site.port),
             ignore_https_errors=True,
         )
-        await context.add_init_script(COLLECT_FORWARDED)
+        worker = context.service_workers[0] if context.service_workers else None
+        worker = worker or await context.wait_for_event("serviceworker", timeout=30_000)
+        await worker.evaluate(COLLECT_FORWARDED)
         page = await context.new_page()
         await page.goto("https://onlyfans.com/my/chats/")
         await page.wait_for_selector("a.b-chats__item__link", timeout=30_000)
@@ -296,7 +298,8 @@ async def test_no_secret_of_the_page_ever_left_it(stack: Stack, nc: Client) -> N
     frames = await stored_frames(nc, stack.user)
     kinds = {json.loads(f)["type"] for f in frames}
     assert {"cache_update", "new_raw_message", "command_result"} <= kinds
-    forwarded: list[str] = await stack.page.evaluate("window.__ofcaForwarded")
+    worker = stack.context.service_workers[0]
+    forwarded: list[str] = await worker.evaluate("self.__ofcaForwarded")
     assert forwarded, "the page hook forwarded nothing"
     for blob in [f.decode() for f in frames] + forwarded:
         leaked = [s for s in secrets if s in blob]

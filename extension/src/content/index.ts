@@ -1,15 +1,19 @@
 /**
- * content.js (isolated world): the relay between the page hook and the background.
+ * content.js (isolated world): the relay between the page hook and the background, over a
+ * private `MessageChannel` whose other port it hands to the hook at `document_start`, before
+ * any page script runs (`shared/page-channel.ts`).
  *
- * page → background: `_OF_FORWARDER_` messages posted on this window (checked: from this very
- * window, this origin, a known shape) go on unchanged with `chrome.runtime.sendMessage`.
- * background → page: `{type:"execute", command}` and `{type:"backfill_step", step}` (checked:
- * from this extension, a valid shape) are posted to the page as `_OF_BACKEND_` messages.
+ * hook → background: `_OF_FORWARDER_` messages arriving on the port (checked: a known shape) go
+ * on unchanged with `chrome.runtime.sendMessage`. Nothing posted on `window` is relayed: any
+ * script of the page can post there (a forged tip used to become lifetime spend).
+ * background → hook: `{type:"execute", command}` and `{type:"backfill_step", step}` (checked:
+ * from this extension, a valid shape) go to the hook on the port as `_OF_BACKEND_` messages.
  * The backfill runs only while an OnlyFans tab is visible: `{type:"probe"}` is answered
  * `{visible}`, and every `visibilitychange` is reported as `{type:"tab_visibility", visible}`.
  */
 import { isBackfillStepRequest, type TabVisibility } from "../shared/backfill-protocol";
 import { isObject } from "../shared/json";
+import { offerPort, type PortLike } from "../shared/page-channel";
 import {
   BACKEND,
   isExecuteRequest,
@@ -31,8 +35,13 @@ export interface RuntimeLike {
   };
 }
 
-export function installContentRelay(win: Window, runtime: RuntimeLike): void {
-  const origin = win.location.origin;
+type ChannelFactory = () => { port1: PortLike; port2: unknown };
+
+export function installContentRelay(
+  win: Window,
+  runtime: RuntimeLike,
+  newChannel: ChannelFactory = () => new MessageChannel(),
+): void {
   const doc = win.document;
   const visible = (): boolean => doc.visibilityState === "visible";
 
@@ -45,11 +54,11 @@ export function installContentRelay(win: Window, runtime: RuntimeLike): void {
     }
   };
 
-  win.addEventListener("message", (event: MessageEvent) => {
-    if (event.source !== win || event.origin !== origin) return;
-    if (!isForwarderMessage(event.data)) return;
-    send(event.data);
-  });
+  const { port1: hook, port2 } = newChannel();
+  hook.onmessage = (event: MessageEvent) => {
+    if (isForwarderMessage(event.data)) send(event.data);
+  };
+  offerPort(win as Window & typeof globalThis, port2);
 
   const reportVisibility = (): void => {
     const report: TabVisibility = { type: "tab_visibility", visible: visible() };
@@ -69,7 +78,7 @@ export function installContentRelay(win: Window, runtime: RuntimeLike): void {
       if (isObject(message) && message.type === "probe") sendResponse({ visible: visible() });
       return undefined;
     }
-    win.postMessage(forward, origin);
+    hook.postMessage(forward);
     sendResponse({ ok: true });
     return undefined;
   });

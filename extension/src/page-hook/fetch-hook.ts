@@ -3,9 +3,10 @@
  * original returned (same response, same error, same timing). For chat endpoints a
  * `response.clone()` is read on the side; the clone is taken in a reaction registered before
  * the page can register its own, so the page's body is never "already used" and its stream is
- * untouched.
+ * untouched. Only requests to the page's own origin count: what another server answers a page
+ * script is not OnlyFans'.
  */
-import { matchEndpoint } from "../shared/endpoints";
+import { isPageOrigin, matchEndpoint } from "../shared/endpoints";
 import type { CaptureHub } from "./hub";
 import { parseJson } from "./hub";
 import { disguise, replaceProperty } from "./native";
@@ -28,7 +29,7 @@ function describe(win: FetchWindow, args: unknown[]): Pending | null {
   const url = isRequest ? (input as Request).url : String(input);
   const method = (init?.method ?? (isRequest ? (input as Request).method : "GET")).toUpperCase();
   const absolute = new URL(url, win.location.href).href;
-  if (!matchEndpoint(method, absolute)) return null;
+  if (!isPageOrigin(absolute, win.location.href) || !matchEndpoint(method, absolute)) return null;
   let requestBody: Promise<unknown> = Promise.resolve(null);
   if (init?.body !== undefined && init.body !== null) {
     requestBody = Promise.resolve(typeof init.body === "string" ? parseJson(init.body) : null);

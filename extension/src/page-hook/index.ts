@@ -1,13 +1,16 @@
 /**
  * page-hook.js: runs in the page's own JavaScript world at `document_start`, before any page
  * script. It wraps fetch, XMLHttpRequest and WebSocket to capture chat traffic (redacted, then
- * posted as `_OF_FORWARDER_`), executes `_OF_BACKEND_` commands through the page's composer
- * using the original, unpatched functions it saved first, and runs the history backfill's
- * steps through the app's own store, one at a time (`backfill-step.ts`).
+ * posted as `_OF_FORWARDER_` on the private port the content script handed over:
+ * `shared/page-channel.ts`), executes `_OF_BACKEND_` commands arriving on that port through the
+ * page's composer using the original, unpatched functions it saved first, and runs the history
+ * backfill's steps through the app's own store, one at a time (`backfill-step.ts`).
  */
 import type { BackfillResult, BackfillStep } from "../shared/backfill-protocol";
+import { acceptPort } from "../shared/page-channel";
 import { isBackendMessage, type CommandOutcome, type SendMessageCommand } from "../shared/protocol";
 import { DEFAULT_STEP_TIMING, runBackfillStep, type StepTiming } from "./backfill-step";
+import { HookChannel } from "./channel";
 import { DEFAULT_TIMING, executeCommand, type ExecutorEnv } from "./executor";
 import { hookFetch } from "./fetch-hook";
 import { CaptureHub } from "./hub";
@@ -30,8 +33,6 @@ export function installPageHook(
   stepTiming: StepTiming = DEFAULT_STEP_TIMING,
 ): InstalledHook {
   // Originals first: later page scripts may replace any of these.
-  const postMessage = win.postMessage.bind(win);
-  const origin = win.location.origin;
   const env: Omit<ExecutorEnv, "hub"> = {
     win,
     doc: win.document,
@@ -40,7 +41,8 @@ export function installPageHook(
     setTimeout: win.setTimeout.bind(win),
     timing,
   };
-  const hub = new CaptureHub((message) => postMessage(message, origin));
+  const channel = new HookChannel((message) => onBackend(message));
+  const hub = new CaptureHub((message) => channel.post(message));
   const originalFetch = hookFetch(win, hub);
   hookXhr(win, hub);
   hookWebSocket(win, hub);
@@ -90,9 +92,8 @@ export function installPageHook(
     return run;
   };
 
-  win.addEventListener("message", (event: MessageEvent) => {
-    if (event.source !== win || event.origin !== origin) return;
-    const message: unknown = event.data;
+  // Only what arrives on the private port: a page script can post anything on `window`.
+  function onBackend(message: unknown): void {
     if (!isBackendMessage(message)) return;
     if (message.type === "backfill_step") {
       void backfillStep(message.step).then((result) => hub.backfillResult(result));
@@ -102,7 +103,8 @@ export function installPageHook(
     const pending = results.get(command.commandId) === null;
     if (pending) return; // the first delivery reports when done
     void execute(command).then((outcome) => hub.commandResult(outcome));
-  });
+  }
+  acceptPort(win, (port) => channel.attach(port));
 
   return { hub, originalFetch, execute, backfillStep };
 }

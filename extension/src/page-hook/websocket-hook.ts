@@ -5,7 +5,12 @@
  * points at the wrapper so `ws.constructor === WebSocket` still holds. Incoming frames are
  * observed through one extra `message` listener (the page's `onmessage` and listeners are
  * unaffected); outgoing ones through a wrapped `prototype.send`.
+ *
+ * Only sockets on the page's site (`wss://ws2.onlyfans.com`…) and only frames the browser
+ * received count: a page script can open a socket to a server of its own, or dispatch a
+ * made-up `message` event on the app's socket (`isTrusted` is false then, and cannot be faked).
  */
+import { isPageSite } from "../shared/endpoints";
 import type { CaptureHub } from "./hub";
 import { parseJson } from "./hub";
 import { disguise, replaceProperty } from "./native";
@@ -18,7 +23,11 @@ const COUNTER_KEYS = ["chat_messages", "count_priority_chat", "unread_tips"];
 export interface WebSocketWindow {
   WebSocket: typeof WebSocket;
   EventTarget: typeof EventTarget;
+  location: { hostname: string };
 }
+
+/** A frame the browser itself received (events made by scripts are not trusted). */
+const received = (event: Event): boolean => event.isTrusted;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -35,7 +44,7 @@ export function isForwardedOutgoing(frame: unknown): boolean {
   return isObject(frame) && !(typeof frame.act === "string" && HEARTBEAT_ACTS.has(frame.act));
 }
 
-export function hookWebSocket(win: WebSocketWindow, hub: CaptureHub): void {
+export function hookWebSocket(win: WebSocketWindow, hub: CaptureHub, genuine: (event: Event) => boolean = received): void {
   const Native = win.WebSocket;
   if (typeof Native !== "function") return;
   const addListener = win.EventTarget.prototype.addEventListener;
@@ -50,9 +59,10 @@ export function hookWebSocket(win: WebSocketWindow, hub: CaptureHub): void {
     }
   };
 
+  const host = win.location.hostname;
   const onMessage = function (this: WebSocket, event: MessageEvent): void {
     try {
-      if (typeof event.data !== "string") return;
+      if (!genuine(event) || typeof event.data !== "string") return;
       const frame = parseJson(event.data);
       if (isChatFrame(frame)) hub.websocket({ url: urlOf(this), direction: "in", frame });
     } catch {
@@ -64,7 +74,7 @@ export function hookWebSocket(win: WebSocketWindow, hub: CaptureHub): void {
     construct(target, args, newTarget) {
       const socket = Reflect.construct(target, args, newTarget) as WebSocket;
       try {
-        Reflect.apply(addListener, socket, ["message", onMessage]);
+        if (isPageSite(urlOf(socket), host)) Reflect.apply(addListener, socket, ["message", onMessage]);
       } catch {
         // never disturb the page
       }
@@ -78,7 +88,7 @@ export function hookWebSocket(win: WebSocketWindow, hub: CaptureHub): void {
       const result = Reflect.apply(originalSend, this, args) as void;
       try {
         const data = args[0];
-        if (typeof data === "string") {
+        if (typeof data === "string" && isPageSite(urlOf(this), host)) {
           const frame = parseJson(data);
           if (isForwardedOutgoing(frame)) {
             hub.websocket({ url: urlOf(this), direction: "out", frame });

@@ -2,9 +2,10 @@
  * Wraps `XMLHttpRequest.prototype.open` and `send` (not the constructor, so `instanceof`,
  * statics such as `XMLHttpRequest.DONE`, and every event the page listens to stay native).
  * For chat endpoints one extra `loadend` listener reads the finished response; it never
- * changes `readyState`, `onload` or the order of the page's own listeners.
+ * changes `readyState`, `onload` or the order of the page's own listeners. Only requests to the
+ * page's own origin count.
  */
-import { matchEndpoint } from "../shared/endpoints";
+import { isPageOrigin, matchEndpoint } from "../shared/endpoints";
 import type { CaptureHub } from "./hub";
 import { parseJson } from "./hub";
 import { disguise, replaceProperty } from "./native";
@@ -62,7 +63,8 @@ export function hookXhr(win: XhrWindow, hub: CaptureHub): void {
         const [method, url] = args;
         const absolute = new URL(String(url), win.location.href).href;
         const verb = String(method).toUpperCase();
-        if (matchEndpoint(verb, absolute)) opened.set(this, { url: absolute, method: verb });
+        const chat = isPageOrigin(absolute, win.location.href) && matchEndpoint(verb, absolute);
+        if (chat) opened.set(this, { url: absolute, method: verb });
         else opened.delete(this);
       } catch {
         opened.delete(this);

@@ -66,3 +66,23 @@ export function matchEndpoint(method: string, url: string, base?: string): Endpo
 export function chatRoute(chatId: string | number): string {
   return `/my/chats/chat/${String(chatId)}/`;
 }
+
+/** Whether `url` is the page's own origin: the app calls its API there, and a request a page
+ * script sends anywhere else (a server answering with a made-up tip) is not OnlyFans' answer. */
+export function isPageOrigin(url: string, pageHref: string): boolean {
+  try {
+    return new URL(url, pageHref).origin === new URL(pageHref).origin;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a socket URL is on the page's host or one of its subdomains (`ws2.onlyfans.com`). */
+export function isPageSite(url: string, pageHost: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return pageHost !== "" && (host === pageHost || host.endsWith(`.${pageHost}`));
+  } catch {
+    return false;
+  }
+}

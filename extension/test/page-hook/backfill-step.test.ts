@@ -4,6 +4,7 @@ import type { StepTiming } from "../../src/page-hook/backfill-step";
 import type { Timing } from "../../src/page-hook/executor";
 import type { BackfillStep } from "../../src/shared/backfill-protocol";
 import type { ForwarderMessage } from "../../src/shared/protocol";
+import { contentSide } from "../helpers/page-port";
 import { vuexPage, type Reply } from "../helpers/vuex-page";
 
 const TIMING = { pollMs: 5 } as Timing;
@@ -28,13 +29,10 @@ function ok(url: URL): Reply {
 
 function setup(respond: (url: URL) => Reply = ok, options: { store?: boolean } = {}) {
   const page = vuexPage(respond, options);
-  const posted: ForwarderMessage[] = [];
-  page.win.addEventListener("message", (event: MessageEvent) => {
-    const data = event.data as ForwarderMessage;
-    if (data?.source === "_OF_FORWARDER_") posted.push(data);
-  });
   const hook = installPageHook(page.win, TIMING, STEPS);
-  return { page, hook, posted };
+  const content = contentSide(page.win);
+  const posted = content.posted as ForwarderMessage[];
+  return { page, hook, posted, send: content.send };
 }
 
 type Unsent<T> = T extends unknown ? Omit<T, "stepId"> & { stepId?: string } : never;
@@ -82,10 +80,8 @@ describe("backfill steps in the page", () => {
     expect(list).toMatchObject({ ok: true, hasMore: true, nextOffset: 10, count: 2, ids: [400001, 400002] });
   });
 
-  it("post the result on the _OF_BACKEND_ channel only once the capture went out, one step at a time", async () => {
-    const { page, posted } = setup();
-    const send = (data: unknown) =>
-      page.win.dispatchEvent(new page.win.MessageEvent("message", { data, origin: "https://onlyfans.com", source: page.win as unknown as Window }));
+  it("post the result on the private channel only once the capture went out, one step at a time", async () => {
+    const { page, posted, send } = setup();
     send({ source: "_OF_BACKEND_", type: "backfill_step", step: step({ stepId: "a", action: "messages", chatId: 400001, beforeId: null }) });
     send({ source: "_OF_BACKEND_", type: "backfill_step", step: step({ stepId: "b", action: "chats", offset: 0 }) });
     send({ source: "_OF_BACKEND_", type: "backfill_step", step: { stepId: "c", action: "chats", offset: "0" } });

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Timing } from "../../src/page-hook/executor";
 import { installPageHook } from "../../src/page-hook";
+import { contentSide } from "../helpers/page-port";
 import type { ForwarderMessage, SendMessageCommand } from "../../src/shared/protocol";
 import { chatPage, type ChatPageOptions } from "../helpers/chat-page";
 
@@ -104,31 +105,33 @@ describe("command execution through the page's composer", () => {
     expect((await hook.execute(command({ commandId: "e", text: "  " }))).status).toBe("rejected");
   });
 
-  it("answers _OF_BACKEND_ messages once per commandId with a command_result", async () => {
+  it("answers _OF_BACKEND_ messages on its private port once per commandId with a command_result", async () => {
     const { page, hook } = setup();
-    const posted: ForwarderMessage[] = [];
     hook.hub.subscribe(() => undefined);
-    page.win.addEventListener("message", (event: MessageEvent) => {
-      const data = event.data as ForwarderMessage;
-      if (data?.source === "_OF_FORWARDER_" && data.event === "command_result") posted.push(data);
-    });
-    const deliver = (data: unknown, source: unknown = page.win) =>
-      page.win.dispatchEvent(
-        new page.win.MessageEvent("message", { data, origin: "https://onlyfans.com", source: source as Window }),
-      );
+    const content = contentSide(page.win);
+    const results = () =>
+      (content.posted as ForwarderMessage[]).filter((m) => m.source === "_OF_FORWARDER_" && m.event === "command_result");
+    const deliver = (data: unknown) => content.send(data);
     const message = { source: "_OF_BACKEND_", type: "execute", command: command() };
     deliver(message);
     deliver(message);
     deliver({ source: "_OF_BACKEND_", type: "execute", command: { commandId: "bad" } });
-    deliver({ ...message, command: command({ commandId: "from-elsewhere" }) }, null);
-    await vi.waitFor(() => expect(posted.length).toBeGreaterThanOrEqual(1));
+    // A page script posting on the window is not the content script.
+    page.win.dispatchEvent(
+      new page.win.MessageEvent("message", {
+        data: { ...message, command: command({ commandId: "from-the-page" }) },
+        origin: "https://onlyfans.com",
+        source: page.win as unknown as Window,
+      }),
+    );
+    await vi.waitFor(() => expect(results().length).toBeGreaterThanOrEqual(1));
     await new Promise((r) => setTimeout(r, 100));
     expect(page.sends).toHaveLength(1);
-    expect(posted).toHaveLength(1);
-    expect(posted[0]?.data).toMatchObject({ commandId: "cmd-1", status: "sent" });
+    expect(results()).toHaveLength(1);
+    expect(results()[0]?.data).toMatchObject({ commandId: "cmd-1", status: "sent" });
     // A later delivery of the same id re-reports, never re-sends.
     deliver(message);
-    await vi.waitFor(() => expect(posted).toHaveLength(2));
+    await vi.waitFor(() => expect(results()).toHaveLength(2));
     expect(page.sends).toHaveLength(1);
   });
 });

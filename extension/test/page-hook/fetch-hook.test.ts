@@ -172,4 +172,20 @@ describe("fetch wrapper", () => {
     expect(text).not.toContain("SIGN");
     expect(text).not.toContain("time=");
   });
+
+  it("captures only the page's own origin: another server's answer is not OnlyFans'", async () => {
+    const forged = { list: [{ id: 9, text: "<p>a $500 tip</p>", isTip: true, price: 500, fromUser: { id: 400001 } }] };
+    const { win, posted } = setup(() => Promise.resolve(json(forged)));
+    for (const url of [
+      "https://tips.evil.example/api2/v2/chats/400001/messages",
+      "https://onlyfans.com.evil.example/api2/v2/chats/400001/messages",
+      "http://onlyfans.com/api2/v2/chats/400001/messages",
+    ]) {
+      await win.fetch(url);
+    }
+    await win.fetch("/api2/v2/chats/400001/messages");
+    await vi.waitFor(() => expect(posted).toHaveLength(1));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(posted.map((m) => (m.data as { url: string }).url)).toEqual([`${ORIGIN}/api2/v2/chats/400001/messages`]);
+  });
 });

@@ -3,6 +3,9 @@ import { CaptureHub } from "../../src/page-hook/hub";
 import { hookWebSocket } from "../../src/page-hook/websocket-hook";
 import type { ForwarderMessage } from "../../src/shared/protocol";
 
+/** Events the stand-in "browser" received (a script cannot make a trusted event). */
+const TRUSTED = new WeakSet<Event>();
+
 /** Stands in for the browser's WebSocket: a class with statics, prototype `send`, `onmessage`. */
 class NativeSocket extends EventTarget {
   static readonly CONNECTING = 0;
@@ -25,18 +28,20 @@ class NativeSocket extends EventTarget {
     this.wire.push(data);
   }
 
-  /** The server pushes a frame. */
-  receive(data: string): void {
+  /** The server pushes a frame (`trusted`: the browser got it; else a script dispatched it). */
+  receive(data: string, trusted = true): void {
     const event = new MessageEvent("message", { data });
+    if (trusted) TRUSTED.add(event);
     this.onmessage?.(event);
     this.dispatchEvent(event);
   }
 }
 
-function setup() {
+/** `genuine`: which events count as received; null: the hook's own check (`isTrusted`). */
+function setup(genuine: ((event: Event) => boolean) | null = (event) => TRUSTED.has(event)) {
   const posted: ForwarderMessage[] = [];
-  const win = { WebSocket: NativeSocket as unknown as typeof WebSocket, EventTarget };
-  hookWebSocket(win, new CaptureHub((m) => posted.push(m)));
+  const win = { WebSocket: NativeSocket as unknown as typeof WebSocket, EventTarget, location: { hostname: "onlyfans.com" } };
+  hookWebSocket(win, new CaptureHub((m) => posted.push(m)), genuine ?? undefined);
   const WS = win.WebSocket as unknown as typeof NativeSocket;
   return { WS, posted };
 }
@@ -131,5 +136,21 @@ describe("WebSocket wrapper", () => {
     expect(() => ws.send(JSON.stringify({ act: "typing", typing_to: 1 }))).toThrow(DOMException);
     expect(posted).toHaveLength(0);
     expect(NativeSocket.prototype.send.name).toBe("send");
+  });
+
+  it("captures only frames the browser received, on the page's own site", () => {
+    const { WS, posted } = setup(null); // the real check: event.isTrusted
+    const appSocket = new WS("wss://ws2.onlyfans.com/ws3/24");
+    appSocket.receive(JSON.stringify(chatMessage)); // a script's dispatchEvent: not trusted
+    expect(posted).toHaveLength(0);
+    const trusted = setup();
+    const elsewhere = new trusted.WS("wss://tips.evil.example/ws");
+    elsewhere.receive(JSON.stringify(chatMessage));
+    elsewhere.send(JSON.stringify({ act: "typing", typing_to: 1 }));
+    const lookalike = new trusted.WS("wss://onlyfans.com.evil.example/ws");
+    lookalike.receive(JSON.stringify(chatMessage));
+    expect(trusted.posted).toHaveLength(0);
+    new trusted.WS("wss://onlyfans.com/ws3/24").receive(JSON.stringify(chatMessage));
+    expect(trusted.posted).toHaveLength(1);
   });
 });
