@@ -31,6 +31,7 @@ import {
   type Composer,
 } from "./composer";
 import type { CaptureHub } from "./hub";
+import { scrubText } from "./redact";
 import { sleep, waitFor } from "./wait";
 
 export interface Timing {
@@ -131,7 +132,7 @@ export function isOwnSend(message: CaptureMessage, chatId: string, text: string)
   if (data.method !== "POST") return false;
   const match = matchEndpoint("POST", data.url);
   if (!match || match.endpoint !== "messages" || match.id !== chatId) return false;
-  const wanted = squash(text);
+  const wanted = squash(scrubText(text)); // captures hold text with its URLs cut (redact.ts)
   return [data.requestBody, data.responseBody].some(
     (body) => isObject(body) && typeof body.text === "string" && squash(htmlToText(body.text)) === wanted,
   );

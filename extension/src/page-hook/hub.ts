@@ -1,6 +1,7 @@
 /**
- * Where the wrappers report what they captured: redact, post to the content script, and tell
- * in-page listeners (the command executor watches for its own send's response).
+ * Where the wrappers report what they captured: keep only the allowed fields (`redact.ts`), post
+ * to the content script, and tell in-page listeners (the command executor watches for its own
+ * send's response, the backfill for its step's).
  */
 import {
   FORWARDER,
@@ -11,7 +12,7 @@ import {
   type WsCapture,
 } from "../shared/protocol";
 import type { BackfillResult } from "../shared/backfill-protocol";
-import { redact } from "./redact";
+import { redactHttp, redactWs } from "./redact";
 
 export type Post = (message: ForwarderMessage) => void;
 export type CaptureListener = (message: CaptureMessage) => void;
@@ -22,11 +23,11 @@ export class CaptureHub {
   constructor(private readonly post: Post) {}
 
   http(event: "fetch" | "xhr", data: HttpCapture): void {
-    this.emit({ source: FORWARDER, event, data: redact(data) as HttpCapture });
+    this.emit({ source: FORWARDER, event, data: redactHttp(data) });
   }
 
   websocket(data: WsCapture): void {
-    this.emit({ source: FORWARDER, event: "websocket", data: redact(data) as WsCapture });
+    this.emit({ source: FORWARDER, event: "websocket", data: redactWs(data) });
   }
 
   commandResult(outcome: CommandOutcome): void {

@@ -50,6 +50,13 @@ describe("command execution through the page's composer", () => {
     expect(outcome).toEqual({ commandId: "cmd-1", status: "sent", detail: { messageId: 5100000000100 } });
   });
 
+  it("recognises its own send when the text holds a link (captures cut the link's query)", async () => {
+    const { page, hook } = setup();
+    const outcome = await hook.execute(command({ text: "my link https://example.com/set?ref=abc&utm=1" }));
+    expect(outcome.status).toBe("sent");
+    expect(page.sends[0]?.body).toMatchObject({ text: "<p>my link https://example.com/set?ref=abc&amp;utm=1</p>" });
+  });
+
   it("navigates with pushState + popstate when the chat is not in the rendered list", async () => {
     const { page, hook } = setup();
     const outcome = await hook.execute(command({ chatId: 400002 }));

@@ -49,7 +49,7 @@ describe("fetch wrapper", () => {
   });
 
   it("keeps a streaming body intact for the page", async () => {
-    const chunks = ['{"list":[', '{"id":7}', "]}"];
+    const chunks = ['{"list":[', '{"withUser":{"id":7}}', "]}"];
     const encoder = new TextEncoder();
     const { win, posted } = setup(async () => {
       const stream = new ReadableStream<Uint8Array>({
@@ -74,7 +74,7 @@ describe("fetch wrapper", () => {
     }
     expect(seen.join("")).toBe(chunks.join(""));
     await vi.waitFor(() => expect(posted).toHaveLength(1));
-    expect(posted[0]?.data).toMatchObject({ responseBody: { list: [{ id: 7 }] } });
+    expect(posted[0]?.data).toMatchObject({ responseBody: { list: [{ withUser: { id: 7 } }] } });
   });
 
   it("passes errors through unchanged: same rejection, same synchronous throw", async () => {
