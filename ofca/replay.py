@@ -16,6 +16,7 @@ import contextlib
 from nats.aio.client import Client
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js import JetStreamContext
 from nats.js.errors import NoKeysError, NotFoundError
 
 from contracts import subjects
@@ -24,20 +25,39 @@ from contracts.streams import CONSUMER_GROUPS, KV_AGENT_SYNC
 from contracts.wire import SyncRequestMessage
 
 
+async def synced_creators(js: JetStreamContext) -> set[str]:
+    """Creators with a live record in `agent_sync` (keys `<user>.<installId>`)."""
+    prefix = f"$KV.{KV_AGENT_SYNC}."
+    try:
+        info = await js.stream_info(f"KV_{KV_AGENT_SYNC}", subjects_filter=f"{prefix}>")
+    except NotFoundError:
+        return set()
+    creators = set()
+    for subject in info.state.subjects or {}:
+        last = await js.get_last_msg(f"KV_{KV_AGENT_SYNC}", subject)
+        if (last.headers or {}).get("KV-Operation") in ("DEL", "PURGE"):
+            continue
+        creators.add(subject.removeprefix(prefix).split(".", 1)[0])
+    return creators
+
+
 async def replay(nc: Client, service: str) -> list[str]:
     """Ask `service` to rebuild; returns what was done, one line each."""
     group = CONSUMER_GROUPS[service]
     js = nc.jetstream()
     done: list[str] = []
-    synced: set[str] = set()  # creators with an Agent sync record: asked for a full snapshot
+    # Creators with an Agent sync record, read before the bucket is cleared: asked for a full
+    # snapshot below. From the stream's subjects, not `kv.keys()` (whose watcher can end
+    # before a key it should list when the server is busy).
+    synced = await synced_creators(js) if KV_AGENT_SYNC in group.buckets else set()
     for bucket in group.buckets:
         with contextlib.suppress(NotFoundError):
             kv = await js.key_value(bucket)
             with contextlib.suppress(NotFoundError, NoKeysError):
                 for key in await kv.keys():
-                    if bucket == KV_AGENT_SYNC:
-                        synced.add(key.split(".", 1)[0])
                     await kv.delete(key)
+            if bucket == KV_AGENT_SYNC:
+                await js.purge_stream(f"KV_{bucket}")  # whatever keys() missed
             done.append(f"cleared bucket {bucket}")
     for user_id in sorted(synced):
         request = SyncRequestMessage(payload=SyncRequest(user_id=user_id, reason="replay"))

@@ -350,7 +350,7 @@ async def test_a_renamed_fan_and_a_new_unread_count_reach_a_bridge_live(stack: S
     await stack.sim(
         "POST", "/_sim/fan_update", {"fanId": int(first), "name": "Renamed Live", "unread": 4}
     )
-    async with asyncio.timeout(30):
+    async with asyncio.timeout(60):  # a deadline, not the measure: that is in the timings
         while True:
             frame = json.loads(await stack.bridge.recv())
             if frame["type"] != "append_message" or frame["payload"]["chatId"] != first:

