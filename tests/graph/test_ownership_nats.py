@@ -25,10 +25,20 @@ Services = tuple[IngestProcess, GraphProcess]
 
 
 async def seed(
-    gateway: Gateway, creator: int, chats: int, end: datetime | None = None, days: int = 30
+    gateway: Gateway,
+    creator: int,
+    chats: int,
+    end: datetime | None = None,
+    days: int = 30,
+    inbox_seed: int | None = None,
 ) -> AgentClient:
     inbox = generate_inbox(
-        creator, n_chats=chats, messages_per_chat=(5, 12), seed=creator % 1000, end=end, days=days
+        creator,
+        n_chats=chats,
+        messages_per_chat=(5, 12),
+        seed=creator % 1000 if inbox_seed is None else inbox_seed,
+        end=end,
+        days=days,
     )
     agent = await AgentClient.connect(gateway.ws, gateway.token("agent", str(creator)))
     await agent.send_snapshot(inbox.chats, list(iter_messages(inbox)), f"s-{creator}")
@@ -120,7 +130,8 @@ async def test_retention_prunes_old_messages_from_every_view(
 ) -> None:
     creator = new_creator()
     user = str(creator)
-    agent = await seed(gateway, creator, 8, end=datetime.now(UTC), days=30)
+    # A fixed inbox: 12 seeds in 1,000 put every message of 8 chats in the last 10 days.
+    agent = await seed(gateway, creator, 8, end=datetime.now(UTC), days=30, inbox_seed=7)
     before = (await get(gateway, user, "/export", what="messages", format="json")).json()
     cutoff = datetime.now(UTC) - timedelta(days=10)
     old = [m for m in before if datetime.fromisoformat(m["at"]) < cutoff]
