@@ -16,20 +16,11 @@ from pydantic import ValidationError
 from contracts.models.core import ErrorCode, WssError
 from contracts.wire import INCOMING, INCOMING_TYPES, CacheUpdateMessage
 
+# A Bridge only approves and sends; an Agent sends everything else it may send.
+BRIDGE_TYPES = frozenset({"keepalive", "send_command"})
 ALLOWED_TYPES: dict[str, frozenset[str]] = {
-    "agent": frozenset(
-        {
-            "cache_update",
-            "new_raw_message",
-            "keepalive",
-            "command_result",
-            "sync_hello",
-            "chat_update",
-            "capture_state",
-            "command_check",
-        }
-    ),
-    "analyst": frozenset({"keepalive", "send_command"}),
+    "agent": (INCOMING_TYPES - BRIDGE_TYPES) | {"keepalive"},
+    "analyst": BRIDGE_TYPES,
 }
 _MAX_DETAILS = 10
 
