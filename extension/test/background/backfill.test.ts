@@ -70,6 +70,16 @@ async function reports(s: Setup): Promise<CaptureStatePayload[]> {
     .map((e) => (JSON.parse(e.text) as { payload: CaptureStatePayload }).payload);
 }
 
+/** The reports once the one for `state` is queued: the reporter queues it just after the run
+ * reached that state, in its own IndexedDB transaction. */
+async function reportsUpTo(s: Setup, state: string): Promise<CaptureStatePayload[]> {
+  for (let i = 0; ; i += 1) {
+    const all = await reports(s);
+    if (all.at(-1)?.backfill.state === state || i >= 400) return all;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 describe("the history backfill", () => {
   it("walks the chat list, then every chat newest page first back to its first message, most recent chat first", async () => {
     const s = await setup();
@@ -296,7 +306,7 @@ describe("the history backfill", () => {
   it("queues capture_state reports: on every state change, at most every 2 s while running, each chat's coverage once it changed", async () => {
     const s = await setup({ chats: 12, perChat: 12 });
     await runToEnd(s);
-    const all = await reports(s);
+    const all = await reportsUpTo(s, "done");
     const last = all.at(-1) as CaptureStatePayload;
     expect(last).toMatchObject({
       chatList: { complete: true, chatsKnown: 12 },
